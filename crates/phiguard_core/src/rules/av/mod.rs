@@ -1,0 +1,6 @@
+//! AV rules.
+
+use crate::rule::Rule;
+
+/// The rules of this family, in code order.
+pub static RULES: &[Rule] = &[];

@@ -1,0 +1,8 @@
+//! PS rules.
+
+use crate::rule::Rule;
+
+pub mod privileged;
+
+/// The rules of this family, in code order.
+pub static RULES: &[Rule] = &[privileged::RULE];
