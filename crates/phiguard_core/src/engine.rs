@@ -64,6 +64,8 @@ pub struct ScanReport {
     pub phi_namespaces: BTreeMap<String, Vec<String>>,
     pub phi_workloads: Vec<ScopedObject>,
     pub inputs: Vec<InputInfo>,
+    /// Codes of the rules that ran.
+    pub rules: Vec<&'static str>,
     pub config_file: Option<String>,
     pub config_sha256: String,
     /// The inputs' texts, for source snippets in text output.
@@ -223,7 +225,14 @@ pub fn evaluate(inv: &Inventory, scope: &Scope, settings: &Settings, today: Date
 
     let mut findings = Vec::new();
     let mut waived = Vec::new();
-    let mut expired_waivers = std::collections::BTreeSet::new();
+    // Every waiver past its expiry is reported, whether or not it still matches anything.
+    let expired_waivers: Vec<usize> = settings
+        .waivers
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.expires.is_some_and(|d| d < today))
+        .map(|(i, _)| i)
+        .collect();
     for (rule, out) in raw {
         let severity = settings.severity_of(rule);
         for rf in out.findings {
@@ -254,7 +263,7 @@ pub fn evaluate(inv: &Inventory, scope: &Scope, settings: &Settings, today: Date
                 waiver: None,
                 source: Some(obj.source),
             };
-            if let Some(w) = waiver_for(rule, obj, settings, today, &mut expired_waivers) {
+            if let Some(w) = waiver_for(rule, obj, settings, today) {
                 finding.waiver = Some(w);
                 waived.push(finding);
             } else {
@@ -342,6 +351,7 @@ pub fn evaluate(inv: &Inventory, scope: &Scope, settings: &Settings, today: Date
         phi_namespaces: scope.namespaces.clone(),
         phi_workloads,
         inputs: Vec::new(),
+        rules: rules.iter().map(|r| r.code).collect(),
         config_file: settings.file.clone(),
         config_sha256: settings.digest.clone(),
         sources: Vec::new(),
@@ -353,19 +363,14 @@ fn waiver_for(
     obj: &Object,
     settings: &Settings,
     today: Date,
-    expired: &mut std::collections::BTreeSet<usize>,
 ) -> Option<AppliedWaiver> {
     let ns = if crate::scope::is_cluster_scoped(obj.kind()) {
         None
     } else {
         Some(obj.namespace_or_default())
     };
-    for (i, w) in settings.waivers.iter().enumerate() {
-        if !w.covers(rule.code, rule.family, obj.kind(), ns, obj.name()) {
-            continue;
-        }
-        if w.expires.is_some_and(|d| d < today) {
-            expired.insert(i);
+    for w in &settings.waivers {
+        if !w.covers(rule.code, rule.family, obj.kind(), ns, obj.name()) || w.expires.is_some_and(|d| d < today) {
             continue;
         }
         return Some(AppliedWaiver {

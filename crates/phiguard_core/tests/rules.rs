@@ -21,9 +21,11 @@ fn fixture_dir(code: &str) -> PathBuf {
         .join(code)
 }
 
-fn settings_for(code: &str) -> Settings {
+fn settings_for(code: &str, file: &str) -> Settings {
     let dir = fixture_dir(code);
-    let mut settings = match std::fs::read_to_string(dir.join("phiguard.toml")) {
+    let own = dir.join(file.replace(".yaml", ".toml"));
+    let config = if own.exists() { own } else { dir.join("phiguard.toml") };
+    let mut settings = match std::fs::read_to_string(config) {
         Ok(text) => {
             Settings::from_toml("phiguard.toml", &text, &CATALOG).expect("fixture config is valid")
         }
@@ -39,7 +41,7 @@ fn run(code: &str, file: &str) -> (String, ScanReport) {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let report = scan(
         vec![Source::new(file, text.clone())],
-        &settings_for(code),
+        &settings_for(code, file),
         TODAY,
         Vec::new(),
     );

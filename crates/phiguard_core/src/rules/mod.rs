@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use crate::rule::Rule;
 
-/// Every rule, sorted by code.
+/// Every rule, sorted by family (in the order of [`crate::rule::Family`]) and code.
 pub static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let mut all: Vec<Rule> = [
         ps::RULES,
@@ -29,7 +29,7 @@ pub static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         pg::RULES,
     ]
     .concat();
-    all.sort_by_key(|r| r.code);
+    all.sort_by_key(|r| (r.family, r.code));
     all
 });
 

@@ -52,3 +52,321 @@ pub fn strings(node: Option<&Node>) -> Vec<&str> {
         .filter_map(Node::as_str)
         .collect()
 }
+
+/// Whether a pod spec declares a Windows pod (`spec.os.name: windows`). Linux-only security-context fields
+/// (capabilities, seccomp, AppArmor, procMount, readOnlyRootFilesystem, runAsUser, ...) do not apply to it.
+pub fn is_windows(w: &WorkloadView<'_>) -> bool {
+    w.spec.at(&["os", "name"]).and_then(Node::as_str) == Some("windows")
+}
+
+/// An annotation of the pod template metadata (`spec.template.metadata.annotations` for controllers,
+/// `metadata.annotations` for a Pod), with its node and its path relative to the object.
+pub fn pod_annotation<'a>(
+    cx: &crate::rule::Ctx<'a>,
+    w: &WorkloadView<'a>,
+    key: &str,
+) -> Option<(&'a Node, String)> {
+    let meta = cx.inv.pod_meta(w.workload)?;
+    let node = meta.at(&["annotations", key]).filter(|n| !n.is_null())?;
+    let meta_path = match w.workload.spec_path().strip_suffix("spec") {
+        Some(prefix) => format!("{prefix}metadata"),
+        None => "metadata".to_string(),
+    };
+    Some((node, format!("{meta_path}.annotations['{key}']")))
+}
+
+/// Whether a workload runs long-lived pods (services), as opposed to run-to-completion pods: Jobs, CronJobs,
+/// pods owned by a Job, and pods whose `restartPolicy` is `Never` or `OnFailure` are not long-running.
+pub fn is_long_running(w: &WorkloadView<'_>) -> bool {
+    if w.object.group() == "batch" && matches!(w.object.kind(), "Job" | "CronJob") {
+        return false;
+    }
+    if matches!(
+        w.spec.get("restartPolicy").and_then(Node::as_str),
+        Some("Never" | "OnFailure")
+    ) {
+        return false;
+    }
+    let owned_by_job = w
+        .object
+        .root
+        .at(&["metadata", "ownerReferences"])
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .any(|r| matches!(r.get("kind").and_then(Node::as_str), Some("Job" | "CronJob")));
+    !owned_by_job
+}
+
+/// Resource names (`cpu`, `memory`, ...) for which the LimitRanges of a namespace inject a default container
+/// limit or request at admission. Follows the API defaulting of `LimitRangeItem` for `type: Container`: a missing
+/// `default` is taken from `max`, and a missing `defaultRequest` from `default`, then from `min`.
+#[derive(Debug, Default)]
+pub struct ResourceDefaults {
+    pub limits: std::collections::BTreeSet<String>,
+    pub requests: std::collections::BTreeSet<String>,
+}
+
+pub fn limit_range_defaults(cx: &crate::rule::Ctx<'_>, namespace: &str) -> ResourceDefaults {
+    let mut d = ResourceDefaults::default();
+    for (_, lr) in cx.objects_of_kind("", "LimitRange") {
+        if lr.namespace_or_default() != namespace {
+            continue;
+        }
+        let items = lr.root.at(&["spec", "limits"]).map(Node::as_seq).unwrap_or(&[]);
+        for item in items {
+            if item.get("type").and_then(Node::as_str) != Some("Container") {
+                continue;
+            }
+            let keys = |field: &str| -> Vec<String> {
+                item.get(field)
+                    .map(Node::as_map)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            };
+            for k in keys("default").into_iter().chain(keys("max")) {
+                d.limits.insert(k.clone());
+                d.requests.insert(k);
+            }
+            for k in keys("defaultRequest").into_iter().chain(keys("min")) {
+                d.requests.insert(k);
+            }
+        }
+    }
+    d
+}
+
+/// A parsed container image reference: `[host[:port]/]repository[:tag][@digest]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// The registry host (with port) when the reference names one explicitly.
+    pub host: Option<&'a str>,
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    /// The digest after `@`, e.g. `sha256:…`.
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    /// Parses a reference; `None` for an empty one. A first path component is a registry host when it contains
+    /// `.` or `:` or is `localhost` (Docker's rule), so `localhost:5000/app` has no tag.
+    pub fn parse(image: &'a str) -> Option<ImageRef<'a>> {
+        let image = image.trim();
+        if image.is_empty() {
+            return None;
+        }
+        let (name, digest) = match image.split_once('@') {
+            Some((n, d)) => (n, Some(d)),
+            None => (image, None),
+        };
+        let (name, tag) = match name.rsplit_once(':') {
+            Some((n, t)) if !t.contains('/') => (n, Some(t)),
+            _ => (name, None),
+        };
+        let (host, repository) = match name.split_once('/') {
+            Some((first, rest))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (Some(first), rest)
+            }
+            _ => (None, name),
+        };
+        Some(ImageRef {
+            host,
+            repository,
+            tag: tag.filter(|t| !t.is_empty()),
+            digest: digest.filter(|d| !d.is_empty()),
+        })
+    }
+
+    /// Whether the reference is pinned by a well-formed content digest (`sha256:` + 64 hex digits, or
+    /// `sha512:` + 128).
+    pub fn pinned(&self) -> bool {
+        let Some(d) = self.digest else { return false };
+        let (algo, hex) = d.split_once(':').unwrap_or((d, ""));
+        let len = match algo {
+            "sha256" => 64,
+            "sha512" => 128,
+            _ => return false,
+        };
+        hex.len() == len && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+
+    /// The fully qualified, lower-cased reference: the Docker Hub host (`docker.io`) and `library/` are filled in,
+    /// `index.docker.io` is read as `docker.io`; tag and digest are kept.
+    pub fn normalized(&self) -> String {
+        let host = match self.host.map(str::to_ascii_lowercase) {
+            None => "docker.io".to_string(),
+            Some(h) if h == "index.docker.io" || h == "registry-1.docker.io" => {
+                "docker.io".to_string()
+            }
+            Some(h) => h,
+        };
+        let mut s = host.clone();
+        s.push('/');
+        if host == "docker.io" && !self.repository.contains('/') {
+            s.push_str("library/");
+        }
+        s.push_str(&self.repository.to_ascii_lowercase());
+        if let Some(t) = self.tag {
+            s.push(':');
+            s.push_str(t);
+        }
+        if let Some(d) = self.digest {
+            s.push('@');
+            s.push_str(d);
+        }
+        s
+    }
+}
+
+/// Like [`capabilities`], with each item's index in the list (for JSON paths).
+pub fn capability_items<'a>(c: &Container<'a>, list: &str) -> Vec<(usize, String, &'a Node)> {
+    c.node
+        .at(&["securityContext", "capabilities", list])
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            n.as_str().map(|s| {
+                let up = s.trim().to_ascii_uppercase();
+                let name = up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up);
+                (i, name, n)
+            })
+        })
+        .collect()
+}
+
+/// The node to point at when a container's `capabilities.drop` lacks something: the `drop` list, else the
+/// `capabilities` key, else [`sc_anchor`]. Returns the node and its path relative to the container.
+pub fn drop_anchor<'a>(c: &Container<'a>) -> (&'a Node, &'static str) {
+    let caps = c
+        .node
+        .at(&["securityContext", "capabilities"])
+        .filter(|n| !n.is_null());
+    match caps {
+        Some(caps) => match caps.get("drop").filter(|n| !n.is_null()) {
+            Some(drop) => (drop, "securityContext.capabilities.drop"),
+            None => (caps, "securityContext.capabilities"),
+        },
+        None => sc_anchor(c),
+    }
+}
+
+/// One item of the `rules` list of an RBAC Role or ClusterRole (group `rbac.authorization.k8s.io`).
+pub struct RbacRule<'a> {
+    pub id: crate::inventory::ObjectId,
+    pub object: &'a crate::source::Object,
+    /// The rule item itself.
+    pub node: &'a Node,
+    /// Index of the item in `rules`.
+    pub index: usize,
+    pub verbs: Vec<&'a str>,
+    pub api_groups: Vec<&'a str>,
+    pub resources: Vec<&'a str>,
+}
+
+impl<'a> RbacRule<'a> {
+    /// JSON path of a field of the rule item (`rules[2].verbs`), or of the item itself for `""`.
+    pub fn path(&self, field: &str) -> String {
+        if field.is_empty() {
+            format!("rules[{}]", self.index)
+        } else {
+            format!("rules[{}].{field}", self.index)
+        }
+    }
+    /// The node of a field of the rule item, else the item itself.
+    pub fn field(&self, field: &str) -> &'a Node {
+        self.node
+            .get(field)
+            .filter(|n| !n.is_null())
+            .unwrap_or(self.node)
+    }
+    /// The rule's verbs that grant any of `wanted` (a `*` verb grants everything).
+    pub fn granting_verbs(&self, wanted: &[&str]) -> Vec<&'a str> {
+        self.verbs
+            .iter()
+            .copied()
+            .filter(|v| *v == "*" || wanted.iter().any(|w| v.eq_ignore_ascii_case(w)))
+            .collect()
+    }
+    /// Whether the rule covers an API group (`*` covers all; the core group is `""`).
+    pub fn in_group(&self, group: &str) -> bool {
+        self.api_groups.iter().any(|g| *g == "*" || *g == group)
+    }
+    /// Whether the rule covers a resource or `resource/subresource`. Besides Kubernetes' own matching (`*`, exact,
+    /// `*/subresource`), `resource/*` is taken to cover every subresource of `resource`, as it states that intent.
+    pub fn on_resource(&self, wanted: &str) -> bool {
+        let (parent, sub) = match wanted.split_once('/') {
+            Some((p, s)) => (p, Some(s)),
+            None => (wanted, None),
+        };
+        self.resources.iter().any(|r| {
+            *r == "*"
+                || r.eq_ignore_ascii_case(wanted)
+                || sub.is_some_and(|s| {
+                    r.strip_prefix("*/").is_some_and(|rs| rs.eq_ignore_ascii_case(s))
+                        || r.strip_suffix("/*").is_some_and(|rp| rp.eq_ignore_ascii_case(parent))
+                })
+        })
+    }
+    /// The resources among `wanted` (pairs of API group and resource) that the rule covers.
+    pub fn covered<'w>(&self, wanted: &[(&str, &'w str)]) -> Vec<&'w str> {
+        let mut out: Vec<&'w str> = Vec::new();
+        for (group, res) in wanted {
+            if self.in_group(group) && self.on_resource(res) && !out.contains(res) {
+                out.push(res);
+            }
+        }
+        out
+    }
+    /// Whether the rule is limited to named objects (`resourceNames`).
+    pub fn has_resource_names(&self) -> bool {
+        self.node
+            .get("resourceNames")
+            .is_some_and(|n| !n.as_seq().is_empty())
+    }
+    /// `ClusterRole "ops" rule 0`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} \"{}\" rule {}",
+            self.object.kind(),
+            self.object.name(),
+            self.index
+        )
+    }
+}
+
+/// Every rule item of every Role and ClusterRole, except objects whose name starts with `system:` (the
+/// control plane's own roles). Aggregated ClusterRoles without `rules` yield nothing.
+pub fn rbac_rules<'a>(cx: &crate::rule::Ctx<'a>) -> Vec<RbacRule<'a>> {
+    let mut out = Vec::new();
+    for kind in ["Role", "ClusterRole"] {
+        for (id, object) in cx.objects_of_kind("rbac.authorization.k8s.io", kind) {
+            if object.name().starts_with("system:") {
+                continue;
+            }
+            let items = object.root.get("rules").map(Node::as_seq).unwrap_or(&[]);
+            for (index, node) in items.iter().enumerate() {
+                if !node.is_map() {
+                    continue;
+                }
+                out.push(RbacRule {
+                    id,
+                    object,
+                    node,
+                    index,
+                    verbs: strings(node.get("verbs")),
+                    api_groups: strings(node.get("apiGroups")),
+                    resources: strings(node.get("resources")),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| (r.id, r.index));
+    out
+}

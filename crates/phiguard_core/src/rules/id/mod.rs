@@ -1,6 +1,99 @@
 //! ID rules.
 
-use crate::rule::Rule;
+use crate::inventory::ObjectId;
+use crate::rule::{Ctx, Rule};
+use crate::source::Object;
+use crate::yaml::Node;
+
+pub mod admission_webhook_write;
+pub mod anonymous_binding;
+pub mod automount_token;
+pub mod cluster_admin_binding;
+pub mod create_workloads;
+pub mod default_service_account;
+pub mod escalate_bind_impersonate;
+pub mod nodes_proxy;
+pub mod pod_exec;
+pub mod read_secrets;
+pub mod serviceaccount_token;
+pub mod wildcard;
 
 /// The rules of this family, in code order.
-pub static RULES: &[Rule] = &[];
+pub static RULES: &[Rule] = &[
+    automount_token::RULE,
+    default_service_account::RULE,
+    wildcard::RULE,
+    cluster_admin_binding::RULE,
+    read_secrets::RULE,
+    pod_exec::RULE,
+    escalate_bind_impersonate::RULE,
+    nodes_proxy::RULE,
+    anonymous_binding::RULE,
+    create_workloads::RULE,
+    serviceaccount_token::RULE,
+    admission_webhook_write::RULE,
+];
+
+/// Every RoleBinding and ClusterRoleBinding (group `rbac.authorization.k8s.io`), in inventory order.
+pub(crate) fn bindings<'a>(cx: &Ctx<'a>) -> Vec<(ObjectId, &'a Object)> {
+    let mut out: Vec<(ObjectId, &'a Object)> = ["RoleBinding", "ClusterRoleBinding"]
+        .into_iter()
+        .flat_map(|k| cx.objects_of_kind("rbac.authorization.k8s.io", k))
+        .collect();
+    out.sort_by_key(|(id, _)| *id);
+    out
+}
+
+/// A subject of a binding: kind, name, and the node of its name (or of the subject item).
+pub(crate) struct Subject<'a> {
+    pub index: usize,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub node: &'a Node,
+}
+
+impl Subject<'_> {
+    /// `User "alice"`, `ServiceAccount "ci/deployer"`.
+    pub fn describe(&self) -> String {
+        match self.namespace {
+            Some(ns) if self.kind == "ServiceAccount" => {
+                format!("{} \"{}/{}\"", self.kind, ns, self.name)
+            }
+            _ => format!("{} \"{}\"", self.kind, self.name),
+        }
+    }
+}
+
+/// The subjects of a binding.
+pub(crate) fn subjects(binding: &Object) -> Vec<Subject<'_>> {
+    binding
+        .root
+        .get("subjects")
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_map())
+        .map(|(index, s)| Subject {
+            index,
+            kind: s.get("kind").and_then(Node::as_str).unwrap_or(""),
+            name: s.get("name").and_then(Node::as_str).unwrap_or(""),
+            namespace: s.get("namespace").and_then(Node::as_str),
+            node: s.get("name").unwrap_or(s),
+        })
+        .collect()
+}
+
+/// The `roleRef` of a binding: kind and name.
+pub(crate) fn role_ref(binding: &Object) -> (&str, &str) {
+    let r = binding.root.get("roleRef");
+    (
+        r.and_then(|r| r.get("kind"))
+            .and_then(Node::as_str)
+            .unwrap_or(""),
+        r.and_then(|r| r.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or(""),
+    )
+}

@@ -1,6 +1,8 @@
-//! PG rules.
+//! PG rules: phiguard's own configuration.
 
 use crate::rule::Rule;
 
+pub mod waiver_expired;
+
 /// The rules of this family, in code order.
-pub static RULES: &[Rule] = &[];
+pub static RULES: &[Rule] = &[waiver_expired::RULE];
