@@ -170,22 +170,16 @@ pub fn parse_source(id: SourceId, source: &Source) -> Parsed {
                 pos: Some(e.pos()),
                 message: format!("document {}: {}", doc.index + 1, e.message),
             }),
-            Ok(root) => {
-                let before = parsed.objects.len();
-                collect_objects(
-                    id,
-                    source,
-                    doc.index,
-                    doc.helm_source.as_deref(),
-                    root,
-                    String::new(),
-                    None,
-                    &mut parsed,
-                );
-                if parsed.objects.len() == before && parsed.errors.is_empty() {
-                    // counted in collect_objects
-                }
-            }
+            Ok(root) => collect_objects(
+                id,
+                source,
+                doc.index,
+                doc.helm_source.as_deref(),
+                root,
+                String::new(),
+                None,
+                &mut parsed,
+            ),
         }
     }
     parsed
@@ -332,26 +326,34 @@ pub fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
 pub const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
 /// Lists the manifest files under a path (recursive for directories, sorted, hidden directories skipped).
+/// Symbolic links are followed; a directory reached twice (a link cycle) is read once.
 pub fn walk(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     let meta = std::fs::metadata(path)?;
     if meta.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
+        if let Ok(canonical) = std::fs::canonicalize(&dir) {
+            if !visited.insert(canonical) {
+                continue;
+            }
+        }
         let mut entries: Vec<_> = std::fs::read_dir(&dir)?.filter_map(Result::ok).collect();
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let p = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let Ok(ft) = entry.file_type() else { continue };
-            if ft.is_dir() {
+            // Follow links: the metadata of what the entry points at.
+            let Ok(meta) = std::fs::metadata(&p) else { continue };
+            if meta.is_dir() {
                 if !name.starts_with('.') {
                     stack.push(p);
                 }
-            } else if (ft.is_file() || ft.is_symlink())
+            } else if meta.is_file()
                 && p.extension()
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))

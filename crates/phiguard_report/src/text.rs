@@ -132,8 +132,14 @@ fn summary(report: &ScanReport, st: &Style, out: &mut String) {
     let s = &report.stats;
     let _ = writeln!(
         out,
-        "Scanned {} objects ({} workloads, {} in PHI scope; {} namespaces, {} in PHI scope) from {} inputs with {} rules.",
-        s.objects, s.workloads, s.phi_workloads, s.namespaces, s.phi_namespaces, s.inputs, s.rules_run
+        "Scanned {} objects ({} workloads, {} in PHI scope; {} namespaces, {} in PHI scope) from {} with {} rules.",
+        s.objects,
+        s.workloads,
+        s.phi_workloads,
+        s.namespaces,
+        s.phi_namespaces,
+        if s.inputs == 1 { "1 input".to_string() } else { format!("{} inputs", s.inputs) },
+        s.rules_run
     );
     if !report.phi_namespaces.is_empty() {
         let names: Vec<&str> = report.phi_namespaces.keys().map(String::as_str).collect();

@@ -68,4 +68,3 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
         }
     }
 }
-

@@ -60,8 +60,14 @@ scope, with a documented waiver.",
 const DANGEROUS: &[(&str, &str)] = &[
     ("ALL", "every capability"),
     ("SYS_ADMIN", "mounts, namespaces and devices; close to root"),
-    ("NET_ADMIN", "can reconfigure the network and intercept traffic"),
-    ("SYS_PTRACE", "can trace other processes and read their memory"),
+    (
+        "NET_ADMIN",
+        "can reconfigure the network and intercept traffic",
+    ),
+    (
+        "SYS_PTRACE",
+        "can trace other processes and read their memory",
+    ),
     ("SYS_MODULE", "can load kernel modules"),
     ("SYS_RAWIO", "raw device and I/O port access"),
     ("SYS_BOOT", "can reboot the node or load a new kernel"),

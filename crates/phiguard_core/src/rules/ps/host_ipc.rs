@@ -38,7 +38,10 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 w.id,
                 n,
                 w.path("hostIPC"),
-                format!("{} shares the host's IPC namespace (hostIPC: true)", w.describe()),
+                format!(
+                    "{} shares the host's IPC namespace (hostIPC: true)",
+                    w.describe()
+                ),
             );
         }
     }

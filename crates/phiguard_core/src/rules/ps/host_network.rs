@@ -38,7 +38,10 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 w.id,
                 n,
                 w.path("hostNetwork"),
-                format!("{} uses the host's network namespace (hostNetwork: true)", w.describe()),
+                format!(
+                    "{} uses the host's network namespace (hostNetwork: true)",
+                    w.describe()
+                ),
             );
         }
     }

@@ -38,7 +38,10 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 w.id,
                 n,
                 w.path("hostPID"),
-                format!("{} shares the host's process namespace (hostPID: true)", w.describe()),
+                format!(
+                    "{} shares the host's process namespace (hostPID: true)",
+                    w.describe()
+                ),
             );
         }
     }

@@ -90,7 +90,10 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 "pod sets fsGroup: 0, so its volumes are owned by the root group",
             );
         }
-        let groups = w.pod_sc("supplementalGroups").map(Node::as_seq).unwrap_or(&[]);
+        let groups = w
+            .pod_sc("supplementalGroups")
+            .map(Node::as_seq)
+            .unwrap_or(&[]);
         for (i, g) in groups.iter().enumerate() {
             if g.as_i64() == Some(0) {
                 out.at(
