@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "phiguard", version, about = "Verify, enforce, detect and prove the HIPAA Security Rule's technical safeguards in Kubernetes")]
+#[command(
+    name = "phiguard",
+    version,
+    about = "Verify, enforce, detect and prove the HIPAA Security Rule's technical safeguards in Kubernetes"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

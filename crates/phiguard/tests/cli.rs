@@ -1,5 +1,7 @@
 //! End-to-end tests of the `phiguard` binary on real files: exit codes, error reporting, formats, configuration.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -17,7 +19,11 @@ fn phiguard_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     cmd.args(args)
         .current_dir(dir)
         .env_remove("PHIGUARD_LOG")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("phiguard runs");
@@ -58,11 +64,17 @@ fn insecure_example_fails_with_most_families() {
         .map(|c| &c[..2])
         .collect();
     for fam in ["PS", "ID", "SE", "TX", "NW", "AV", "SC"] {
-        assert!(families.contains(fam), "family {fam} missing from {families:?}");
+        assert!(
+            families.contains(fam),
+            "family {fam} missing from {families:?}"
+        );
     }
     assert!(findings.iter().any(|f| f["phi_scope"] == true));
     // Never print secret values.
-    assert!(!stdout(&o).contains("Winter2026!"), "a credential value leaked into the report");
+    assert!(
+        !stdout(&o).contains("Winter2026!"),
+        "a credential value leaked into the report"
+    );
 }
 
 #[test]
@@ -70,7 +82,10 @@ fn insecure_example_text_report() {
     let o = phiguard(&["scan", "examples/insecure/", "--color", "never"]);
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
-    assert!(!text.contains("Winter2026!"), "a credential value leaked into the report");
+    assert!(
+        !text.contains("Winter2026!"),
+        "a credential value leaked into the report"
+    );
     insta::assert_snapshot!("insecure_text", text);
 }
 
@@ -82,13 +97,28 @@ fn malformed_document_is_an_error_with_position_and_others_are_still_scanned() {
         "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  hostPID: true\n  containers: []\n---\nkind: Pod\nmetadata: [unclosed\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: later}\nspec:\n  hostIPC: true\n  containers: []\n",
     )
     .expect("write");
-    std::fs::write(dir.path().join("b.json"), "{\"apiVersion\": \"v1\", \"kind\": ").expect("write");
+    std::fs::write(
+        dir.path().join("b.json"),
+        "{\"apiVersion\": \"v1\", \"kind\": ",
+    )
+    .expect("write");
     std::fs::write(
         dir.path().join("c.yml"),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: c\nspec:\n  hostNetwork: true\n  containers: []\n",
     )
     .expect("write");
-    let o = phiguard_in(dir.path(), &["scan", ".", "--select", "PS008,PS009,PS010", "--color", "never"], None);
+    let o = phiguard_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--select",
+            "PS008,PS009,PS010",
+            "--color",
+            "never",
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     let text = stdout(&o);
     assert!(text.contains("./a.yaml:9:"), "{text}");
@@ -107,7 +137,11 @@ fn nothing_scanned_is_an_error() {
     std::fs::write(dir.path().join("values.yaml"), "replicas: 3\n").expect("write");
     let o = phiguard_in(dir.path(), &["scan", ".", "-o", "json"], None);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no Kubernetes objects"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no Kubernetes objects"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -118,8 +152,19 @@ fn unknown_rule_codes_are_errors() {
     let o = phiguard(&["rule", "XX123"]);
     assert_eq!(o.status.code(), Some(2));
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("phiguard.toml"), "fail-on = \"high\"\nignore = [\"PS001\", \"NOPE\"]\n").expect("write");
-    let o = phiguard_in(dir.path(), &["scan", &root().join("examples/hardened").display().to_string()], None);
+    std::fs::write(
+        dir.path().join("phiguard.toml"),
+        "fail-on = \"high\"\nignore = [\"PS001\", \"NOPE\"]\n",
+    )
+    .expect("write");
+    let o = phiguard_in(
+        dir.path(),
+        &[
+            "scan",
+            &root().join("examples/hardened").display().to_string(),
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("phiguard.toml:2:"), "{}", stderr(&o));
 }
@@ -127,8 +172,19 @@ fn unknown_rule_codes_are_errors() {
 #[test]
 fn config_errors_point_into_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("phiguard.toml"), "fail-on = \"low\"\n\n[phi]\nnamespace = [\"x\"]\n").expect("write");
-    let o = phiguard_in(dir.path(), &["scan", &root().join("examples/hardened").display().to_string()], None);
+    std::fs::write(
+        dir.path().join("phiguard.toml"),
+        "fail-on = \"low\"\n\n[phi]\nnamespace = [\"x\"]\n",
+    )
+    .expect("write");
+    let o = phiguard_in(
+        dir.path(),
+        &[
+            "scan",
+            &root().join("examples/hardened").display().to_string(),
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("phiguard.toml:4:1"), "{}", stderr(&o));
 }
@@ -136,7 +192,11 @@ fn config_errors_point_into_the_file() {
 #[test]
 fn stdin_and_helm_sources() {
     let input = "---\n# Source: clinic/templates/api.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  hostPID: true\n  containers: []\n";
-    let o = phiguard_in(&root(), &["scan", "-", "--select", "PS008", "-o", "json"], Some(input));
+    let o = phiguard_in(
+        &root(),
+        &["scan", "-", "--select", "PS008", "-o", "json"],
+        Some(input),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let f = &v["report"]["findings"][0];
@@ -165,10 +225,18 @@ fn waivers_suppress_and_expired_waivers_are_findings() {
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["code"].as_str().unwrap_or(""), f["object"]["name"].as_str().unwrap_or("")))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or(""),
+                f["object"]["name"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(codes, vec![("PS008", "b"), ("PG001", "")]);
-    assert_eq!(v["report"]["waived"][0]["waiver"]["owner"], "ops@example.com");
+    assert_eq!(
+        v["report"]["waived"][0]["waiver"]["owner"],
+        "ops@example.com"
+    );
 }
 
 #[test]
@@ -180,8 +248,16 @@ fn annotation_waivers_only_when_allowed() {
     )
     .expect("write");
     let o = phiguard_in(dir.path(), &["scan", "pod.yaml", "--select", "PS008"], None);
-    assert_eq!(o.status.code(), Some(1), "self-service waivers are off by default");
-    std::fs::write(dir.path().join("phiguard.toml"), "allow-annotation-waivers = true\n").expect("write");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "self-service waivers are off by default"
+    );
+    std::fs::write(
+        dir.path().join("phiguard.toml"),
+        "allow-annotation-waivers = true\n",
+    )
+    .expect("write");
     let o = phiguard_in(dir.path(), &["scan", "pod.yaml", "--select", "PS008"], None);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
@@ -192,7 +268,12 @@ fn baseline_hides_known_findings() {
     let o = phiguard(&["scan", "examples/insecure/", "-o", "json"]);
     let base = dir.path().join("baseline.json");
     std::fs::write(&base, &o.stdout).expect("write");
-    let o = phiguard(&["scan", "examples/insecure/", "--baseline", &base.display().to_string()]);
+    let o = phiguard(&[
+        "scan",
+        "examples/insecure/",
+        "--baseline",
+        &base.display().to_string(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
@@ -213,7 +294,10 @@ fn machine_formats_are_well_formed() {
     let o = phiguard(&["scan", "examples/insecure/", "-o", "junit"]);
     let xml = stdout(&o);
     assert!(xml.starts_with("<?xml"));
-    assert_eq!(xml.matches("<testsuite ").count(), xml.matches("</testsuite>").count());
+    assert_eq!(
+        xml.matches("<testsuite ").count(),
+        xml.matches("</testsuite>").count()
+    );
     assert!(xml.contains("<failure"));
 
     let o = phiguard(&["scan", "examples/insecure/", "-o", "markdown"]);
@@ -244,7 +328,11 @@ fn validate_sarif_if_available(sarif: &[u8]) {
         .as_array()
         .map(|r| r.iter().filter(|x| x["level"] == "error").collect())
         .unwrap_or_default();
-    assert!(o.status.success() && errors.is_empty(), "SARIF validation failed: {errors:#?}\n{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.status.success() && errors.is_empty(),
+        "SARIF validation failed: {errors:#?}\n{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 #[test]
@@ -255,7 +343,13 @@ fn rules_and_rule_docs() {
     assert!(v["rules"].as_array().map(Vec::len).unwrap_or(0) >= 50);
     let o = phiguard(&["rule", "PS001"]);
     let doc = stdout(&o);
-    for section in ["## What it does", "## Why it matters for PHI", "## Example", "## Remediation", "## References"] {
+    for section in [
+        "## What it does",
+        "## Why it matters for PHI",
+        "## Example",
+        "## Remediation",
+        "## References",
+    ] {
         assert!(doc.contains(section), "missing {section}");
     }
 }
@@ -267,6 +361,13 @@ fn init_writes_a_valid_template() {
     assert_eq!(o.status.code(), Some(0));
     let o = phiguard_in(dir.path(), &["init"], None);
     assert_eq!(o.status.code(), Some(2), "does not overwrite");
-    let o = phiguard_in(dir.path(), &["scan", &root().join("examples/hardened").display().to_string()], None);
+    let o = phiguard_in(
+        dir.path(),
+        &[
+            "scan",
+            &root().join("examples/hardened").display().to_string(),
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }

@@ -370,7 +370,9 @@ fn waiver_for(
         Some(obj.namespace_or_default())
     };
     for w in &settings.waivers {
-        if !w.covers(rule.code, rule.family, obj.kind(), ns, obj.name()) || w.expires.is_some_and(|d| d < today) {
+        if !w.covers(rule.code, rule.family, obj.kind(), ns, obj.name())
+            || w.expires.is_some_and(|d| d < today)
+        {
             continue;
         }
         return Some(AppliedWaiver {

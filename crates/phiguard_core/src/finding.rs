@@ -104,6 +104,35 @@ pub struct Finding {
     pub source: Option<usize>,
 }
 
+/// Rules whose findings point at a line that holds a credential: renderers must not show that line's value.
+pub const SENSITIVE_SNIPPET_RULES: &[&str] = &["SE001", "SE002", "SE003", "TX006"];
+
+/// Masks the value part of a `key: value` (or `- value`) line, keeping the key so the snippet still locates the
+/// field. Used for snippets of findings about credentials.
+pub fn mask_value(line: &str) -> String {
+    let trimmed = line.trim_start();
+    let indent = &line[..line.len() - trimmed.len()];
+    let (prefix, value) = match trimmed.find(": ") {
+        Some(i) => trimmed.split_at(i + 2),
+        None => match trimmed.strip_prefix("- ") {
+            Some(v) => ("- ", v),
+            // A `key:` line opens a block: it holds no value itself.
+            None if trimmed.ends_with(':') => return line.to_string(),
+            None => ("", trimmed),
+        },
+    };
+    let value = value.trim();
+    if value.is_empty()
+        || value == "|"
+        || value == ">"
+        || value.starts_with('|')
+        || value.starts_with('>')
+    {
+        return line.to_string();
+    }
+    format!("{indent}{prefix}******** (value masked)")
+}
+
 /// A stable fingerprint for a finding: independent of line numbers and file order.
 pub fn fingerprint(code: &str, object: Option<&ObjectRef>, path: &str, file: &str) -> String {
     use sha2::{Digest, Sha256};

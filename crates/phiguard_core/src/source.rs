@@ -348,7 +348,9 @@ pub fn walk(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             // Follow links: the metadata of what the entry points at.
-            let Ok(meta) = std::fs::metadata(&p) else { continue };
+            let Ok(meta) = std::fs::metadata(&p) else {
+                continue;
+            };
             if meta.is_dir() {
                 if !name.starts_with('.') {
                     stack.push(p);

@@ -255,8 +255,8 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut start = 0usize;
     let mut start_line = 1u32;
     let mut offset = 0usize;
-    let mut line_no = 1u32;
-    for line in text.split_inclusive('\n') {
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let line_no = i as u32 + 1;
         let content = line.trim_end_matches(['\n', '\r']);
         if is_marker_line(content, "---") && offset > start {
             chunks.push(Chunk {
@@ -276,7 +276,6 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
             start_line = line_no + 1;
         }
         offset += line.len();
-        line_no += 1;
     }
     if start < text.len() {
         chunks.push(Chunk {
@@ -310,9 +309,29 @@ pub fn parse_document(chunk: &str, first_line: u32) -> Result<Node, SyntaxError>
     let loaded = parser.load(&mut builder, false);
     if let Err(e) = loaded {
         let m = e.marker();
+        let mut pos = Pos {
+            line: first_line + m.line().saturating_sub(1) as u32,
+            col: m.col() as u32 + 1,
+        };
+        // At end of input the parser reports the position after the last line; point at the end of the
+        // document's last non-empty line instead, so the error names a line of this document.
+        let last = chunk
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .last()
+            .map(|(i, l)| (first_line + i as u32, l.chars().count() as u32 + 1));
+        if let Some((last_line, end_col)) = last {
+            if pos.line > last_line {
+                pos = Pos {
+                    line: last_line,
+                    col: end_col,
+                };
+            }
+        }
         return Err(SyntaxError {
-            pos_line: first_line + m.line().saturating_sub(1) as u32,
-            pos_col: m.col() as u32 + 1,
+            pos_line: pos.line,
+            pos_col: pos.col,
             message: e.info().to_string(),
         });
     }

@@ -2,6 +2,8 @@
 //! at) and one where it must stay silent (`passes.yaml`). A fixture directory may hold a `phiguard.toml`.
 //! The findings of each `fires.yaml` are snapshotted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +26,11 @@ fn fixture_dir(code: &str) -> PathBuf {
 fn settings_for(code: &str, file: &str) -> Settings {
     let dir = fixture_dir(code);
     let own = dir.join(file.replace(".yaml", ".toml"));
-    let config = if own.exists() { own } else { dir.join("phiguard.toml") };
+    let config = if own.exists() {
+        own
+    } else {
+        dir.join("phiguard.toml")
+    };
     let mut settings = match std::fs::read_to_string(config) {
         Ok(text) => {
             Settings::from_toml("phiguard.toml", &text, &CATALOG).expect("fixture config is valid")

@@ -20,10 +20,18 @@ pub fn catalog_text() -> String {
             r.name,
             r.severity,
             r.hipaa.join(", "),
-            if r.applies == phiguard_core::rule::Applies::PhiScope { "  [PHI scope]" } else { "" }
+            if r.applies == phiguard_core::rule::Applies::PhiScope {
+                "  [PHI scope]"
+            } else {
+                ""
+            }
         );
     }
-    let _ = writeln!(out, "\n{} rules. `phiguard rule CODE` shows one rule's documentation.", CATALOG.len());
+    let _ = writeln!(
+        out,
+        "\n{} rules. `phiguard rule CODE` shows one rule's documentation.",
+        CATALOG.len()
+    );
     out
 }
 
@@ -45,7 +53,11 @@ pub fn catalog_markdown() -> String {
             r.name,
             r.severity,
             r.hipaa.join(", "),
-            if r.applies == phiguard_core::rule::Applies::PhiScope { "PHI" } else { "all" },
+            if r.applies == phiguard_core::rule::Applies::PhiScope {
+                "PHI"
+            } else {
+                "all"
+            },
             r.title
         );
     }
@@ -68,7 +80,11 @@ pub fn rule_markdown(r: &Rule) -> String {
         }
     );
     let _ = writeln!(out, "## What it does\n\n{}\n", r.docs.what_it_does);
-    let _ = writeln!(out, "## Why it matters for PHI\n\n{}\n", r.docs.why_it_matters);
+    let _ = writeln!(
+        out,
+        "## Why it matters for PHI\n\n{}\n",
+        r.docs.why_it_matters
+    );
     let _ = writeln!(out, "## Example\n\n```yaml\n{}\n```\n", r.docs.example);
     let _ = writeln!(out, "## Remediation\n\n{}\n", r.docs.remediation);
     let eq = r.equivalents.entries();

@@ -12,7 +12,11 @@ pub fn junit(report: &ScanReport) -> String {
     let mut total_tests = 0;
     let mut total_failures = 0;
     for rule in CATALOG.iter().filter(|r| report.rules.contains(&r.code)) {
-        let findings: Vec<_> = report.findings.iter().filter(|f| f.code == rule.code).collect();
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == rule.code)
+            .collect();
         let tests = findings.len().max(1);
         total_tests += tests;
         total_failures += findings.len();
@@ -24,7 +28,12 @@ pub fn junit(report: &ScanReport) -> String {
             findings.len()
         );
         if findings.is_empty() {
-            let _ = writeln!(body, "    <testcase name=\"{}: no findings\" classname=\"phiguard.{}\"/>", esc(rule.title), rule.code);
+            let _ = writeln!(
+                body,
+                "    <testcase name=\"{}: no findings\" classname=\"phiguard.{}\"/>",
+                esc(rule.title),
+                rule.code
+            );
         }
         for f in findings {
             let object = f.object.as_ref().map(|o| o.to_string()).unwrap_or_default();
@@ -56,14 +65,29 @@ pub fn junit(report: &ScanReport) -> String {
     }
     let mut errors = String::new();
     if !report.errors.is_empty() || report.stats.objects == 0 {
-        let _ = writeln!(errors, "  <testsuite name=\"inputs\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">");
-        let _ = writeln!(errors, "    <testcase name=\"every input parses\" classname=\"phiguard.inputs\">");
+        let _ = writeln!(
+            errors,
+            "  <testsuite name=\"inputs\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">"
+        );
+        let _ = writeln!(
+            errors,
+            "    <testcase name=\"every input parses\" classname=\"phiguard.inputs\">"
+        );
         let msg = if report.errors.is_empty() {
             "no Kubernetes objects were found in the inputs".to_string()
         } else {
-            report.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+            report
+                .errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
         };
-        let _ = writeln!(errors, "      <error message=\"input errors\">{}</error>", esc(&msg));
+        let _ = writeln!(
+            errors,
+            "      <error message=\"input errors\">{}</error>",
+            esc(&msg)
+        );
         let _ = writeln!(errors, "    </testcase>\n  </testsuite>");
         total_tests += 1;
     }

@@ -49,8 +49,15 @@ pub fn markdown(report: &ScanReport) -> String {
         out.push('\n');
     }
     if !report.findings.is_empty() {
-        let _ = writeln!(out, "<details><summary>{} findings</summary>\n", report.findings.len());
-        let _ = writeln!(out, "| location | rule | severity | object | message | HIPAA |\n|---|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "<details><summary>{} findings</summary>\n",
+            report.findings.len()
+        );
+        let _ = writeln!(
+            out,
+            "| location | rule | severity | object | message | HIPAA |\n|---|---|---|---|---|---|"
+        );
         for f in &report.findings {
             let _ = writeln!(
                 out,

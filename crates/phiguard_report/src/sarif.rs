@@ -31,7 +31,9 @@ fn uri(path: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -43,7 +45,11 @@ fn uri(path: &str) -> String {
 }
 
 fn rule_descriptor(r: &Rule) -> Value {
-    let mut tags: Vec<String> = vec!["security".into(), "hipaa".into(), r.family.title().to_lowercase()];
+    let mut tags: Vec<String> = vec![
+        "security".into(),
+        "hipaa".into(),
+        r.family.title().to_lowercase(),
+    ];
     tags.extend(r.hipaa.iter().map(|h| format!("HIPAA-{h}")));
     json!({
         "id": r.code,
@@ -65,7 +71,10 @@ fn rule_descriptor(r: &Rule) -> Value {
 }
 
 pub fn sarif(report: &ScanReport) -> String {
-    let rules: Vec<&Rule> = CATALOG.iter().filter(|r| report.rules.contains(&r.code)).collect();
+    let rules: Vec<&Rule> = CATALOG
+        .iter()
+        .filter(|r| report.rules.contains(&r.code))
+        .collect();
     let index_of = |code: &str| rules.iter().position(|r| r.code == code);
     let mut results = Vec::new();
     for (f, suppressed) in report

@@ -102,12 +102,22 @@ pub fn text(report: &ScanReport, opts: TextOptions) -> String {
         if let Some(line_text) = line_text {
             let num = f.location.line.to_string();
             let pad = " ".repeat(num.len());
-            let shown: String = line_text.chars().take(160).collect();
+            let shown: String = if phiguard_core::finding::SENSITIVE_SNIPPET_RULES.contains(&f.code)
+            {
+                phiguard_core::finding::mask_value(line_text)
+            } else {
+                line_text.chars().take(160).collect()
+            };
             let _ = writeln!(out, "  {pad} {}", st.dim("|"));
             let _ = writeln!(out, "  {} {} {}", st.dim(&num), st.dim("|"), shown);
             let caret_pad = " ".repeat((f.location.column as usize).saturating_sub(1));
             let carets = "^".repeat(token_width(line_text, f.location.column));
-            let _ = writeln!(out, "  {pad} {} {caret_pad}{}", st.dim("|"), st.paint("1;31", &carets));
+            let _ = writeln!(
+                out,
+                "  {pad} {} {caret_pad}{}",
+                st.dim("|"),
+                st.paint("1;31", &carets)
+            );
         }
         for r in &f.related {
             let _ = writeln!(
@@ -120,7 +130,12 @@ pub fn text(report: &ScanReport, opts: TextOptions) -> String {
                 r.message
             );
         }
-        let first_sentence = f.remediation.split(". ").next().unwrap_or(f.remediation).trim_end_matches('.');
+        let first_sentence = f
+            .remediation
+            .split(". ")
+            .next()
+            .unwrap_or(f.remediation)
+            .trim_end_matches('.');
         let _ = writeln!(out, "  {} {first_sentence}.", st.paint("32", "fix:"));
         out.push('\n');
     }

@@ -6,7 +6,10 @@ use anyhow::{bail, Context};
 
 pub fn run(path: &Path, force: bool) -> anyhow::Result<u8> {
     if path.exists() && !force {
-        bail!("{} already exists (use --force to overwrite)", path.display());
+        bail!(
+            "{} already exists (use --force to overwrite)",
+            path.display()
+        );
     }
     std::fs::write(path, phiguard_core::settings::TEMPLATE)
         .with_context(|| format!("writing {}", path.display()))?;

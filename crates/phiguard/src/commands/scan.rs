@@ -28,7 +28,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             phiguard_report::text(
                 &report,
@@ -78,7 +80,8 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
     };
     let mut settings = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
             Settings::from_toml(&p.display().to_string(), &text, &CATALOG)?
         }
         None => Settings::default(),
@@ -86,7 +89,9 @@ fn load_settings(args: &ScanArgs) -> anyhow::Result<Settings> {
     if !args.select.is_empty() {
         settings.select = parse_selectors(&args.select, "--select")?;
     }
-    settings.ignore.extend(parse_selectors(&args.ignore, "--ignore")?);
+    settings
+        .ignore
+        .extend(parse_selectors(&args.ignore, "--ignore")?);
     if let Some(level) = &args.fail_on {
         settings.fail_on = Severity::parse(level).unwrap_or(Severity::Low);
     }
@@ -118,7 +123,9 @@ fn read_inputs(paths: &[String]) -> anyhow::Result<(Vec<Source>, Vec<LoadError>)
             }
             stdin_read = true;
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .context("reading stdin")?;
             push_bytes(&mut sources, &mut errors, "<stdin>".to_string(), buf);
             continue;
         }
@@ -137,8 +144,10 @@ fn read_inputs(paths: &[String]) -> anyhow::Result<(Vec<Source>, Vec<LoadError>)
     let bar = (files.len() > PROGRESS_THRESHOLD && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} reading {pos}/{len} files {wide_bar} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {pos}/{len} files {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
@@ -162,7 +171,12 @@ fn read_inputs(paths: &[String]) -> anyhow::Result<(Vec<Source>, Vec<LoadError>)
     Ok((sources, errors))
 }
 
-fn push_bytes(sources: &mut Vec<Source>, errors: &mut Vec<LoadError>, name: String, bytes: Vec<u8>) {
+fn push_bytes(
+    sources: &mut Vec<Source>,
+    errors: &mut Vec<LoadError>,
+    name: String,
+    bytes: Vec<u8>,
+) {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -184,21 +198,36 @@ fn push_bytes(sources: &mut Vec<Source>, errors: &mut Vec<LoadError>, name: Stri
 }
 
 fn apply_baseline(report: &mut ScanReport, path: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading baseline {}", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}:{}:{}: baseline is not JSON: {e}", path.display(), e.line(), e.column()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading baseline {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: baseline is not JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
     let Some(findings) = value.pointer("/report/findings").and_then(|f| f.as_array()) else {
-        bail!("{}: not a phiguard JSON report (no report.findings)", path.display());
+        bail!(
+            "{}: not a phiguard JSON report (no report.findings)",
+            path.display()
+        );
     };
     let known: HashSet<&str> = findings
         .iter()
         .filter_map(|f| f.get("fingerprint").and_then(|v| v.as_str()))
         .collect();
     let before = report.findings.len();
-    report.findings.retain(|f| !known.contains(f.fingerprint.as_str()));
+    report
+        .findings
+        .retain(|f| !known.contains(f.fingerprint.as_str()));
     let removed = before - report.findings.len();
     if removed > 0 {
-        eprintln!("{removed} finding(s) already in the baseline {} are not reported", path.display());
+        eprintln!(
+            "{removed} finding(s) already in the baseline {} are not reported",
+            path.display()
+        );
     }
     Ok(())
 }

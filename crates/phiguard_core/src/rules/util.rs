@@ -94,7 +94,12 @@ pub fn is_long_running(w: &WorkloadView<'_>) -> bool {
         .map(Node::as_seq)
         .unwrap_or(&[])
         .iter()
-        .any(|r| matches!(r.get("kind").and_then(Node::as_str), Some("Job" | "CronJob")));
+        .any(|r| {
+            matches!(
+                r.get("kind").and_then(Node::as_str),
+                Some("Job" | "CronJob")
+            )
+        });
     !owned_by_job
 }
 
@@ -113,7 +118,11 @@ pub fn limit_range_defaults(cx: &crate::rule::Ctx<'_>, namespace: &str) -> Resou
         if lr.namespace_or_default() != namespace {
             continue;
         }
-        let items = lr.root.at(&["spec", "limits"]).map(Node::as_seq).unwrap_or(&[]);
+        let items = lr
+            .root
+            .at(&["spec", "limits"])
+            .map(Node::as_seq)
+            .unwrap_or(&[]);
         for item in items {
             if item.get("type").and_then(Node::as_str) != Some("Container") {
                 continue;
@@ -309,8 +318,10 @@ impl<'a> RbacRule<'a> {
             *r == "*"
                 || r.eq_ignore_ascii_case(wanted)
                 || sub.is_some_and(|s| {
-                    r.strip_prefix("*/").is_some_and(|rs| rs.eq_ignore_ascii_case(s))
-                        || r.strip_suffix("/*").is_some_and(|rp| rp.eq_ignore_ascii_case(parent))
+                    r.strip_prefix("*/")
+                        .is_some_and(|rs| rs.eq_ignore_ascii_case(s))
+                        || r.strip_suffix("/*")
+                            .is_some_and(|rp| rp.eq_ignore_ascii_case(parent))
                 })
         })
     }

@@ -91,7 +91,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
             w.anchor(),
             w.path(""),
             format!(
-                "{} does not set automountServiceAccountToken: false {why}",
+                "{} mounts a service account token: the pod spec does not set automountServiceAccountToken: false {why}",
                 w.describe()
             ),
         );

@@ -86,7 +86,10 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                             w.id,
                             n,
                             path,
-                            format!("{} runs unconfined by annotation {key}", c.describe()),
+                            format!(
+                                "{} runs without AppArmor (annotation {key}: unconfined)",
+                                c.describe()
+                            ),
                         );
                     }
                     continue;

@@ -99,7 +99,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                             n,
                             path,
                             format!(
-                                "{} is set to seccomp profile {value} by annotation {key}",
+                                "{} runs without seccomp (annotation {key}: {value})",
                                 c.describe()
                             ),
                         );

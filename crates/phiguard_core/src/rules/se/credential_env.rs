@@ -26,7 +26,8 @@ pub const RULE: Rule = Rule {
 hold a literal credential: either the variable's name looks like a credential and the value is a literal, or the \
 value contains a connection URL with an embedded password (`scheme://user:password@host`).\n\nA name looks like a \
 credential when one of its words (split on `_`, `.`, `-` and camelCase) is PASSWORD, PASSWD, PASS, PASSPHRASE, \
-SECRET, TOKEN, APIKEY or CREDENTIAL (or a plural), when two consecutive words are API KEY, PRIVATE KEY or ACCESS \
+SECRET, TOKEN, APIKEY or CREDENTIAL (or a plural) or ends with PASSWORD, PASSWD, SECRET, TOKEN or APIKEY \
+(`PGPASSWORD`), when two consecutive words are API KEY, PRIVATE KEY or ACCESS \
 KEY, or when the last word is AUTH; names ending in a qualifier such as TTL, SECONDS, LENGTH, MIN, MAX, FILE, PATH, \
 NAME, URL, TYPE or USER are settings about a credential, not credentials (`TOKEN_TTL_SECONDS`, `PASSWORD_FILE`, \
 `SECRET_NAME`). Values that are empty, numbers, booleans, `$(VAR)` references, `${VAR}`/`{{ }}`/`<...>` \

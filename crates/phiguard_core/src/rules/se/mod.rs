@@ -2,8 +2,8 @@
 
 use crate::rule::Rule;
 
-pub mod credential_env;
 pub mod credential_configmap;
+pub mod credential_env;
 pub mod secret_env;
 pub mod secret_manifest;
 pub mod unencrypted_storage;
@@ -31,12 +31,22 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
             let boundary = (prev.is_ascii_lowercase() && cur.is_ascii_uppercase())
                 || (prev.is_ascii_uppercase() && cur.is_ascii_uppercase() && next_lower);
             if boundary {
-                words.push(chars[start..i].iter().collect::<String>().to_ascii_uppercase());
+                words.push(
+                    chars[start..i]
+                        .iter()
+                        .collect::<String>()
+                        .to_ascii_uppercase(),
+                );
                 start = i;
             }
         }
         if start < chars.len() {
-            words.push(chars[start..].iter().collect::<String>().to_ascii_uppercase());
+            words.push(
+                chars[start..]
+                    .iter()
+                    .collect::<String>()
+                    .to_ascii_uppercase(),
+            );
         }
     }
     words
@@ -55,6 +65,9 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "PRIVATEKEY",
     "ACCESSKEY",
 ];
+
+/// Credential words also recognised at the end of a longer word (`PGPASSWORD`, `GITHUBTOKEN`).
+const SUFFIX_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY"];
 
 /// Two-word sequences that name a credential.
 const CREDENTIAL_PAIRS: &[(&str, &str)] = &[("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY")];
@@ -137,7 +150,8 @@ const QUALIFIERS: &[&str] = &[
 ];
 
 /// Whether a variable or key name looks like it holds a credential: one of its words is a credential word
-/// (PASSWORD, PASSWD, PASS, SECRET, TOKEN, APIKEY, CREDENTIAL, ...; plurals too), or two consecutive words are
+/// (PASSWORD, PASSWD, PASS, SECRET, TOKEN, APIKEY, CREDENTIAL, ...; plurals too) or ends with one
+/// (`PGPASSWORD`), or two consecutive words are
 /// API KEY, PRIVATE KEY or ACCESS KEY, or the last word is AUTH (`BASIC_AUTH`); and the last word is not a
 /// qualifier such as TTL, LENGTH, FILE, NAME or URL.
 pub(crate) fn credential_name(name: &str) -> bool {
@@ -154,10 +168,11 @@ pub(crate) fn credential_name(name: &str) -> bool {
     if QUALIFIERS.contains(&last.as_str()) {
         return false;
     }
-    words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
-        || words
-            .windows(2)
-            .any(|p| CREDENTIAL_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
+    words.iter().any(|w| {
+        CREDENTIAL_WORDS.contains(&w.as_str()) || SUFFIX_WORDS.iter().any(|s| w.ends_with(s))
+    }) || words
+        .windows(2)
+        .any(|p| CREDENTIAL_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
         || last == "AUTH"
 }
 

@@ -47,7 +47,10 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
         for c in w.containers() {
             let env = c.node.get("env").map(Node::as_seq).unwrap_or(&[]);
             for (i, e) in env.iter().enumerate() {
-                let Some(r) = e.at(&["valueFrom", "secretKeyRef"]).filter(|n| !n.is_null()) else {
+                let Some(r) = e
+                    .at(&["valueFrom", "secretKeyRef"])
+                    .filter(|n| !n.is_null())
+                else {
                     continue;
                 };
                 let var = e.get("name").and_then(Node::as_str).unwrap_or("");

@@ -43,9 +43,9 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 continue;
             };
             let entries = node.as_map();
-            let filled = entries
-                .iter()
-                .any(|(_, v)| !v.is_null() && !matches!(v.as_str(), Some(t) if t.trim().is_empty()));
+            let filled = entries.iter().any(|(_, v)| {
+                !v.is_null() && !matches!(v.as_str(), Some(t) if t.trim().is_empty())
+            });
             if !filled {
                 continue;
             }
@@ -63,4 +63,3 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
         }
     }
 }
-

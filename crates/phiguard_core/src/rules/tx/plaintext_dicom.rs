@@ -23,8 +23,8 @@ upper-layer ports, unencrypted by convention; DICOM over TLS uses 2762) and Serv
 number and study description in every header. On ports 104 and 11112 they travel in clear text, readable and \
 alterable by anyone on the path. Transmission security (164.312(e)(1)) and its encryption specification \
 (164.312(e)(2)(ii)) require encryption of imaging traffic between modalities, PACS and viewers.",
-        example: "containers:\n  - name: orthanc\n    image: orthancteam/orthanc:24.1.2\n    ports:\n      \
-- containerPort: 4242\n      - containerPort: 11112",
+        example: "containers:\n  - name: arc\n    image: dcm4che/dcm4chee-arc-psql:5.31.0\n    ports:\n      \
+- containerPort: 8080\n      - containerPort: 11112",
         remediation: "Enable DICOM TLS (port 2762) on the PACS (Orthanc `DicomTlsEnabled`, dcm4chee TLS \
 connections) and on the peers, or wrap the association in a mesh with STRICT mTLS; then remove the plaintext port \
 or record the protection with `phiguard.io/tls: \"true\"` on the workload or Service.",
