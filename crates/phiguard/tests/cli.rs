@@ -130,6 +130,17 @@ fn malformed_document_is_an_error_with_position_and_others_are_still_scanned() {
 }
 
 #[test]
+fn workload_without_pod_spec_is_reported_at_the_object() {
+    // Found by the `scan` fuzz target: rules pointed at the absent pod spec (line 0).
+    let input = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bare\n";
+    let o = phiguard_in(&root(), &["scan", "-", "-o", "json"], Some(input));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    for f in v["report"]["findings"].as_array().expect("findings") {
+        assert!(f["location"]["line"].as_u64().unwrap_or(0) >= 1, "{f}");
+    }
+}
+
+#[test]
 fn nothing_scanned_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let o = phiguard_in(dir.path(), &["scan", "."], None);

@@ -238,7 +238,13 @@ pub fn evaluate(inv: &Inventory, scope: &Scope, settings: &Settings, today: Date
         for rf in out.findings {
             let obj = inv.object(rf.object);
             let path = obj.path(&rf.path);
-            let loc = location(obj, rf.pos);
+            // A check that points at an absent node (no position) is reported at the object itself.
+            let pos = if rf.pos.line == 0 {
+                obj.root.pos
+            } else {
+                rf.pos
+            };
+            let loc = location(obj, pos);
             let mut finding = Finding {
                 code: rule.code,
                 name: rule.name,

@@ -243,8 +243,13 @@ impl<'a> WorkloadView<'a> {
             .filter(|n| !n.is_null())
     }
     /// The anchor for diagnostics about the pod as a whole: the pod spec key.
+    /// Falls back to the object root when the workload has no pod spec at all.
     pub fn anchor(&self) -> &'a Node {
-        self.spec
+        if self.spec.loc().line == 0 {
+            &self.object.root
+        } else {
+            self.spec
+        }
     }
     pub fn describe(&self) -> String {
         self.object.reference.to_string()
