@@ -55,6 +55,8 @@ pub struct Inventory {
     pub sources: Vec<Source>,
     pub objects: Vec<Object>,
     pub workloads: Vec<Workload>,
+    /// For each object, the index of its workload in `workloads`.
+    workload_index: HashMap<ObjectId, usize>,
     by_kind: HashMap<String, Vec<ObjectId>>,
     /// Namespaces named by any object or declared by a Namespace object.
     pub namespaces: BTreeSet<String>,
@@ -79,6 +81,7 @@ impl Inventory {
             }
             if let Some((spec_path, meta_path)) = pod_template_path(obj.group(), obj.kind()) {
                 let meta = obj.root.at(meta_path);
+                inv.workload_index.insert(id, inv.workloads.len());
                 inv.workloads.push(Workload {
                     object: id,
                     spec_path,
@@ -130,7 +133,7 @@ impl Inventory {
 
     /// The workload that an object is, if it is one.
     pub fn workload_of(&self, id: ObjectId) -> Option<&Workload> {
-        self.workloads.iter().find(|w| w.object == id)
+        self.workload_index.get(&id).map(|&i| &self.workloads[i])
     }
 
     /// Workloads in a namespace whose pod labels a label selector matches.

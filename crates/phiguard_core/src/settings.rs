@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::rule::{Family, Rule, Severity};
+use crate::source::LineIndex;
 use crate::yaml::Pos;
 
 #[derive(Debug, thiserror::Error)]
@@ -384,26 +385,6 @@ impl Settings {
     }
 }
 
-/// Byte offset to line/column.
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-    pub fn pos(&self, offset: usize) -> Pos {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        Pos {
-            line: line as u32,
-            col: (offset - self.starts[line - 1]) as u32 + 1,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawSettings {
@@ -521,12 +502,5 @@ mod tests {
         assert!(glob("*", "x"));
         assert!(glob("a*c", "abbbc"));
         assert!(glob("exact", "exact"));
-    }
-
-    #[test]
-    fn line_index() {
-        let li = LineIndex::new("ab\ncd\n");
-        assert_eq!(li.pos(0), Pos { line: 1, col: 1 });
-        assert_eq!(li.pos(4), Pos { line: 2, col: 2 });
     }
 }

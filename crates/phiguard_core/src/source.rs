@@ -18,27 +18,59 @@ pub struct Source {
     pub text: String,
     /// SHA-256 of the text, hex.
     pub sha256: String,
+    lines: LineIndex,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: String) -> Self {
         let sha256 = hex(&Sha256::digest(text.as_bytes()));
+        let lines = LineIndex::new(&text);
         Source {
             name: name.into(),
             text,
             sha256,
+            lines,
         }
     }
 
     /// The text of a 1-based line, without its line ending.
     pub fn line(&self, line: u32) -> Option<&str> {
-        if line == 0 {
-            return None;
+        let range = self.lines.line_range(line)?;
+        self.text.get(range).map(|l| l.trim_end_matches('\r'))
+    }
+}
+
+/// Where each line of a text starts: byte offsets to line/column, and lines by number.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            starts,
+            len: text.len(),
         }
-        self.text
-            .split('\n')
-            .nth(line as usize - 1)
-            .map(|l| l.trim_end_matches('\r'))
+    }
+    /// The line and column (1-based) of a byte offset.
+    pub fn pos(&self, offset: usize) -> Pos {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        Pos {
+            line: line as u32,
+            col: (offset - self.starts[line - 1]) as u32 + 1,
+        }
+    }
+
+    /// The byte range of a 1-based line, without its line break.
+    pub fn line_range(&self, line: u32) -> Option<std::ops::Range<usize>> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).map_or(self.len, |&next| next - 1);
+        Some(start..end.max(start))
     }
 }
 
@@ -371,6 +403,19 @@ pub fn walk(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_and_lines() {
+        let li = LineIndex::new("ab\ncd\n");
+        assert_eq!(li.pos(0), Pos { line: 1, col: 1 });
+        assert_eq!(li.pos(4), Pos { line: 2, col: 2 });
+        let src = Source::new("s", "a\r\nbc\nlast".into());
+        assert_eq!(src.line(1), Some("a"));
+        assert_eq!(src.line(2), Some("bc"));
+        assert_eq!(src.line(3), Some("last"));
+        assert_eq!(src.line(0), None);
+        assert_eq!(src.line(4), None);
+    }
 
     #[test]
     fn lists_and_typed_lists_yield_items_with_paths() {
