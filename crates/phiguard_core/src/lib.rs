@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod finding;
+pub mod image;
 pub mod inventory;
 pub mod rule;
 pub mod rules;

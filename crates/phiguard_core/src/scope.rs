@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::image::ImageRef;
 use crate::inventory::{containers, Inventory, ObjectId};
 use crate::settings::{glob, Settings};
 use crate::source::Object;
@@ -47,19 +48,14 @@ fn flag(obj: &Object) -> Option<bool> {
     }
 }
 
+/// The image's repository name (last path component), lower-cased; empty for an empty reference.
+fn image_name(image: &str) -> String {
+    ImageRef::parse(image).map(|r| r.name()).unwrap_or_default()
+}
+
 /// What kind of PHI server an image or port suggests.
 pub fn phi_server_hint(image: &str, ports: &[i64]) -> Option<&'static str> {
-    let repo = image
-        .split('@')
-        .next()
-        .unwrap_or(image)
-        .rsplit('/')
-        .next()
-        .unwrap_or(image)
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let repo = image_name(image);
     let full = image.to_ascii_lowercase();
     const FHIR: &[&str] = &["fhir", "hapi", "medplum", "aidbox"];
     const HL7: &[&str] = &["hl7", "mirth", "nextgenhealthcare/connect", "openhim"];
@@ -84,17 +80,7 @@ pub fn phi_server_hint(image: &str, ports: &[i64]) -> Option<&'static str> {
 
 /// Whether an image looks like a database or other data store.
 pub fn data_store_hint(image: &str) -> bool {
-    let repo = image
-        .split('@')
-        .next()
-        .unwrap_or(image)
-        .rsplit('/')
-        .next()
-        .unwrap_or(image)
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let repo = image_name(image);
     const STORES: &[&str] = &[
         "postgres",
         "mysql",

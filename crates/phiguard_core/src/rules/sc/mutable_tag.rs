@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::ImageRef;
+use crate::rules::util::container_images;
 
 pub const RULE: Rule = Rule {
     code: "SC001",
@@ -41,29 +41,21 @@ Make tags immutable in the registry as well (ECR, Artifact Registry, Harbor and 
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for w in cx.workloads() {
-        for c in w.containers() {
-            let Some(node) = c.node.get("image") else {
-                continue;
-            };
-            let Some(image) = node.as_str() else { continue };
-            let Some(r) = ImageRef::parse(image) else {
-                continue;
-            };
-            if r.pinned() {
-                continue;
-            }
-            let problem = match r.tag {
-                None => "has no tag, so the runtime pulls latest",
-                Some("latest") => "uses the mutable tag latest",
-                Some(_) => continue,
-            };
-            out.at(
-                w.id,
-                node,
-                w.cpath(&c, "image"),
-                format!("{} image {} {problem}", c.describe(), image.trim()),
-            );
+    for (w, c, node, r) in container_images(cx) {
+        let image = node.as_str().unwrap_or("");
+        if r.pinned() {
+            continue;
         }
+        let problem = match r.tag {
+            None => "has no tag, so the runtime pulls latest",
+            Some("latest") => "uses the mutable tag latest",
+            Some(_) => continue,
+        };
+        out.at(
+            w.id,
+            node,
+            w.cpath(&c, "image"),
+            format!("{} image {} {problem}", c.describe(), image.trim()),
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::ImageRef;
+use crate::rules::util::container_images;
 
 pub const RULE: Rule = Rule {
     code: "SC003",
@@ -68,42 +68,34 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
     if trusted.is_empty() {
         return;
     }
-    for w in cx.workloads() {
-        for c in w.containers() {
-            let Some(node) = c.node.get("image") else {
-                continue;
-            };
-            let Some(image) = node.as_str() else { continue };
-            let Some(r) = ImageRef::parse(image) else {
-                continue;
-            };
-            let full = r.normalized();
-            if trusted.iter().any(|p| full.starts_with(p.as_str())) {
-                continue;
-            }
-            let shown = if full == image.trim() {
-                full.clone()
-            } else {
-                format!("{} ({full})", image.trim())
-            };
-            out.at(
-                w.id,
-                node,
-                w.cpath(&c, "image"),
-                format!(
-                    "{} image {shown} is not from a trusted registry ({})",
-                    c.describe(),
-                    cx.settings.trusted_registries.join(", ")
-                ),
-            );
+    for (w, c, node, r) in container_images(cx) {
+        let image = node.as_str().unwrap_or("");
+        let full = r.normalized();
+        if trusted.iter().any(|p| full.starts_with(p.as_str())) {
+            continue;
         }
+        let shown = if full == image.trim() {
+            full.clone()
+        } else {
+            format!("{} ({full})", image.trim())
+        };
+        out.at(
+            w.id,
+            node,
+            w.cpath(&c, "image"),
+            format!(
+                "{} image {shown} is not from a trusted registry ({})",
+                c.describe(),
+                cx.settings.trusted_registries.join(", ")
+            ),
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::normalize_prefix;
-    use crate::rules::util::ImageRef;
+    use crate::image::ImageRef;
 
     #[test]
     fn image_references() {
