@@ -1,7 +1,8 @@
 //! Helpers shared by rules.
 
+use crate::finding::Out;
 use crate::image::ImageRef;
-use crate::inventory::Container;
+use crate::inventory::{Container, ContainerKind};
 use crate::rule::{Ctx, WorkloadView};
 use crate::yaml::Node;
 
@@ -311,4 +312,38 @@ pub fn rbac_rules<'a>(cx: &crate::rule::Ctx<'a>) -> Vec<RbacRule<'a>> {
     }
     out.sort_by_key(|r| (r.id, r.index));
     out
+}
+
+/// Reports every workload whose pod spec sets a boolean field to `true` (`hostPID`, `hostIPC`, ...), with the
+/// message "<object> <what> (<field>: true)".
+pub fn pod_flag_true(cx: &Ctx<'_>, out: &mut Out, field: &str, what: &str) {
+    for w in cx.workloads() {
+        if let Some(n) = w.spec.get(field).filter(|n| n.is_true()) {
+            out.at(
+                w.id,
+                n,
+                w.path(field),
+                format!("{} {what} ({field}: true)", w.describe()),
+            );
+        }
+    }
+}
+
+/// Reports each regular container (init and ephemeral containers cannot have probes) of a long-running workload
+/// that lacks `probe` (`readinessProbe`, `livenessProbe`).
+pub fn missing_probe(cx: &Ctx<'_>, out: &mut Out, probe: &str) {
+    for w in cx.workloads().filter(|w| is_long_running(w)) {
+        for c in w.containers() {
+            if c.kind != ContainerKind::Container || c.node.get(probe).is_some_and(|p| !p.is_null())
+            {
+                continue;
+            }
+            out.at(
+                w.id,
+                c.anchor(),
+                w.cpath(&c, ""),
+                format!("{} has no {probe}", c.describe()),
+            );
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! AV003 missing-readiness-probe.
 
 use crate::finding::Out;
-use crate::inventory::ContainerKind;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
 use crate::rules::util;
 
@@ -34,23 +33,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for w in cx.workloads() {
-        if !util::is_long_running(&w) {
-            continue;
-        }
-        for c in w.containers() {
-            if c.kind != ContainerKind::Container {
-                continue;
-            }
-            if c.node.get("readinessProbe").is_some_and(|p| !p.is_null()) {
-                continue;
-            }
-            out.at(
-                w.id,
-                c.anchor(),
-                w.cpath(&c, ""),
-                format!("{} has no readinessProbe", c.describe()),
-            );
-        }
-    }
+    util::missing_probe(cx, out, "readinessProbe");
 }

@@ -3,7 +3,7 @@
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
 
-use super::{open_cidr, peers, policies};
+use super::{open_rules, INGRESS};
 
 pub const RULE: Rule = Rule {
     code: "NW007",
@@ -38,38 +38,5 @@ ingress-nginx}\n        podSelector:\n          matchLabels: {app.kubernetes.io/
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for p in policies(cx) {
-        if !p.ingress || !cx.scope.namespace_in_scope(p.namespace()) {
-            continue;
-        }
-        let name = p.object.name();
-        for (i, rule) in p.rules("ingress").iter().enumerate() {
-            match peers(rule, "from") {
-                None => out.at(
-                    p.id,
-                    rule,
-                    format!("spec.ingress[{i}]"),
-                    format!("NetworkPolicy \"{name}\" ingress rule {i} has no from and allows every source"),
-                ),
-                Some(list) => {
-                    for (j, peer) in list.iter().enumerate() {
-                        let Some(cidr) = peer.at(&["ipBlock", "cidr"]) else {
-                            continue;
-                        };
-                        if cidr.as_str().is_some_and(open_cidr) {
-                            out.at(
-                                p.id,
-                                cidr,
-                                format!("spec.ingress[{i}].from[{j}].ipBlock.cidr"),
-                                format!(
-                                    "NetworkPolicy \"{name}\" ingress rule {i} allows every address ({})",
-                                    cidr.as_str().unwrap_or("")
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
+    open_rules(cx, out, &INGRESS);
 }

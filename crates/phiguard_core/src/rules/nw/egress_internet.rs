@@ -3,7 +3,7 @@
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
 
-use super::{only_dns, open_cidr, peers, policies};
+use super::{open_rules, EGRESS};
 
 pub const RULE: Rule = Rule {
     code: "NW008",
@@ -38,41 +38,5 @@ of hostnames:\n\negress:\n  - to:\n      - ipBlock:\n          cidr: 198.51.100.
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for p in policies(cx) {
-        if !p.egress || !cx.scope.namespace_in_scope(p.namespace()) {
-            continue;
-        }
-        let name = p.object.name();
-        for (i, rule) in p.rules("egress").iter().enumerate() {
-            if only_dns(rule) {
-                continue;
-            }
-            match peers(rule, "to") {
-                None => out.at(
-                    p.id,
-                    rule,
-                    format!("spec.egress[{i}]"),
-                    format!("NetworkPolicy \"{name}\" egress rule {i} has no to and allows every destination"),
-                ),
-                Some(list) => {
-                    for (j, peer) in list.iter().enumerate() {
-                        let Some(cidr) = peer.at(&["ipBlock", "cidr"]) else {
-                            continue;
-                        };
-                        if cidr.as_str().is_some_and(open_cidr) {
-                            out.at(
-                                p.id,
-                                cidr,
-                                format!("spec.egress[{i}].to[{j}].ipBlock.cidr"),
-                                format!(
-                                    "NetworkPolicy \"{name}\" egress rule {i} allows every address ({})",
-                                    cidr.as_str().unwrap_or("")
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
+    open_rules(cx, out, &EGRESS);
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::finding::Out;
 use crate::inventory::{label_selector_matches, ObjectId};
 use crate::rule::{Ctx, Rule};
 use crate::source::Object;
@@ -202,4 +203,80 @@ pub(crate) fn phi_services<'a>(
         out.push((id, svc, type_node, what));
     }
     out
+}
+
+/// One direction of a NetworkPolicy, for checks that read ingress and egress rules alike.
+pub(crate) struct Direction {
+    /// `ingress` or `egress`.
+    pub field: &'static str,
+    /// The peers list of a rule: `from` or `to`.
+    pub peers: &'static str,
+    /// What a rule without peers allows: `every source` or `every destination`.
+    pub everyone: &'static str,
+    /// Whether rules that only open DNS (port 53) are exempt.
+    pub dns_exempt: bool,
+}
+
+pub(crate) const INGRESS: Direction = Direction {
+    field: "ingress",
+    peers: "from",
+    everyone: "every source",
+    dns_exempt: false,
+};
+
+pub(crate) const EGRESS: Direction = Direction {
+    field: "egress",
+    peers: "to",
+    everyone: "every destination",
+    dns_exempt: true,
+};
+
+/// Reports, in PHI namespaces, rules of one direction that are open to everyone: a rule without peers, or an
+/// `ipBlock` of every address (see [`open_cidr`]).
+pub(crate) fn open_rules(cx: &Ctx<'_>, out: &mut Out, d: &Direction) {
+    for p in policies(cx) {
+        let enforced = if d.field == "ingress" {
+            p.ingress
+        } else {
+            p.egress
+        };
+        if !enforced || !cx.scope.namespace_in_scope(p.namespace()) {
+            continue;
+        }
+        let name = p.object.name();
+        for (i, rule) in p.rules(d.field).iter().enumerate() {
+            if d.dns_exempt && only_dns(rule) {
+                continue;
+            }
+            let Some(list) = peers(rule, d.peers) else {
+                out.at(
+                    p.id,
+                    rule,
+                    format!("spec.{}[{i}]", d.field),
+                    format!(
+                        "NetworkPolicy \"{name}\" {} rule {i} has no {} and allows {}",
+                        d.field, d.peers, d.everyone
+                    ),
+                );
+                continue;
+            };
+            for (j, peer) in list.iter().enumerate() {
+                let Some(cidr) = peer.at(&["ipBlock", "cidr"]) else {
+                    continue;
+                };
+                if cidr.as_str().is_some_and(open_cidr) {
+                    out.at(
+                        p.id,
+                        cidr,
+                        format!("spec.{}[{i}].{}[{j}].ipBlock.cidr", d.field, d.peers),
+                        format!(
+                            "NetworkPolicy \"{name}\" {} rule {i} allows every address ({})",
+                            d.field,
+                            cidr.as_str().unwrap_or("")
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
+use crate::rules::util;
 
 pub const RULE: Rule = Rule {
     code: "PS010",
@@ -32,17 +33,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for w in cx.workloads() {
-        if let Some(n) = w.spec.get("hostNetwork").filter(|n| n.is_true()) {
-            out.at(
-                w.id,
-                n,
-                w.path("hostNetwork"),
-                format!(
-                    "{} uses the host's network namespace (hostNetwork: true)",
-                    w.describe()
-                ),
-            );
-        }
-    }
+    util::pod_flag_true(cx, out, "hostNetwork", "uses the host's network namespace");
 }
