@@ -347,3 +347,42 @@ pub fn missing_probe(cx: &Ctx<'_>, out: &mut Out, probe: &str) {
         }
     }
 }
+
+/// Whether an RBAC rule restricted with `resourceNames` is exempt from a grant check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum NamedOnlyIsExempt {
+    Yes,
+    No,
+}
+
+/// Reports every Role/ClusterRole rule that grants any of `verbs` on any of `resources` (API group, resource),
+/// at its `verbs`, with the message "<rule> grants <verbs> on <resources>".
+pub fn report_grants(
+    cx: &Ctx<'_>,
+    out: &mut Out,
+    resources: &[(&str, &str)],
+    verbs: &[&str],
+    named_only: NamedOnlyIsExempt,
+) {
+    for r in rbac_rules(cx) {
+        if named_only == NamedOnlyIsExempt::Yes && r.has_resource_names() {
+            continue;
+        }
+        let covered = r.covered(resources);
+        let granted = r.granting_verbs(verbs);
+        if covered.is_empty() || granted.is_empty() {
+            continue;
+        }
+        out.at(
+            r.id,
+            r.field("verbs"),
+            r.path("verbs"),
+            format!(
+                "{} grants {} on {}",
+                r.describe(),
+                granted.join(", "),
+                covered.join(", ")
+            ),
+        );
+    }
+}

@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::rbac_rules;
+use crate::rules::util::{report_grants, NamedOnlyIsExempt};
 
 pub const RULE: Rule = Rule {
     code: "ID010",
@@ -43,8 +43,10 @@ volumes new pods may use. Applications that launch jobs should use a dedicated n
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for r in rbac_rules(cx) {
-        let covered = r.covered(&[
+    report_grants(
+        cx,
+        out,
+        &[
             ("", "pods"),
             ("apps", "deployments"),
             ("extensions", "deployments"),
@@ -55,24 +57,8 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
             ("extensions", "replicasets"),
             ("batch", "jobs"),
             ("batch", "cronjobs"),
-        ]);
-        if covered.is_empty() {
-            continue;
-        }
-        let verbs = r.granting_verbs(&["create"]);
-        if verbs.is_empty() {
-            continue;
-        }
-        out.at(
-            r.id,
-            r.field("verbs"),
-            r.path("verbs"),
-            format!(
-                "{} grants {} on {}",
-                r.describe(),
-                verbs.join(", "),
-                covered.join(", ")
-            ),
-        );
-    }
+        ],
+        &["create"],
+        NamedOnlyIsExempt::No,
+    );
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::rbac_rules;
+use crate::rules::util::{report_grants, NamedOnlyIsExempt};
 
 pub const RULE: Rule = Rule {
     code: "ID008",
@@ -43,23 +43,11 @@ Never grant `nodes/proxy` to workloads in PHI namespaces.",
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for r in rbac_rules(cx) {
-        if r.covered(&[("", "nodes/proxy")]).is_empty() {
-            continue;
-        }
-        let verbs = r.granting_verbs(&["get", "create"]);
-        if verbs.is_empty() {
-            continue;
-        }
-        out.at(
-            r.id,
-            r.field("verbs"),
-            r.path("verbs"),
-            format!(
-                "{} grants {} on nodes/proxy",
-                r.describe(),
-                verbs.join(", ")
-            ),
-        );
-    }
+    report_grants(
+        cx,
+        out,
+        &[("", "nodes/proxy")],
+        &["get", "create"],
+        NamedOnlyIsExempt::No,
+    );
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::rbac_rules;
+use crate::rules::util::{report_grants, NamedOnlyIsExempt};
 
 pub const RULE: Rule = Rule {
     code: "ID006",
@@ -44,29 +44,15 @@ debug containers without PHI access, or logs and metrics, for troubleshooting.",
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for r in rbac_rules(cx) {
-        let covered = r.covered(&[
+    report_grants(
+        cx,
+        out,
+        &[
             ("", "pods/exec"),
             ("", "pods/attach"),
             ("", "pods/portforward"),
-        ]);
-        if covered.is_empty() {
-            continue;
-        }
-        let verbs = r.granting_verbs(&["create", "get"]);
-        if verbs.is_empty() {
-            continue;
-        }
-        out.at(
-            r.id,
-            r.field("verbs"),
-            r.path("verbs"),
-            format!(
-                "{} grants {} on {}",
-                r.describe(),
-                verbs.join(", "),
-                covered.join(", ")
-            ),
-        );
-    }
+        ],
+        &["create", "get"],
+        NamedOnlyIsExempt::No,
+    );
 }

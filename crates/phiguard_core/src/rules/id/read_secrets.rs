@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::rbac_rules;
+use crate::rules::util::{report_grants, NamedOnlyIsExempt};
 
 pub const RULE: Rule = Rule {
     code: "ID005",
@@ -43,19 +43,11 @@ rules:\n  - apiGroups: [\"\"]\n    resources: [\"secrets\"]\n    resourceNames: 
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for r in rbac_rules(cx) {
-        if r.has_resource_names() || r.covered(&[("", "secrets")]).is_empty() {
-            continue;
-        }
-        let verbs = r.granting_verbs(&["get", "list", "watch"]);
-        if verbs.is_empty() {
-            continue;
-        }
-        out.at(
-            r.id,
-            r.field("verbs"),
-            r.path("verbs"),
-            format!("{} grants {} on secrets", r.describe(), verbs.join(", ")),
-        );
-    }
+    report_grants(
+        cx,
+        out,
+        &[("", "secrets")],
+        &["get", "list", "watch"],
+        NamedOnlyIsExempt::Yes,
+    );
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::Out;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
-use crate::rules::util::rbac_rules;
+use crate::rules::util::{report_grants, NamedOnlyIsExempt};
 
 pub const RULE: Rule = Rule {
     code: "ID011",
@@ -44,23 +44,11 @@ permission.",
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for r in rbac_rules(cx) {
-        if r.has_resource_names() || r.covered(&[("", "serviceaccounts/token")]).is_empty() {
-            continue;
-        }
-        let verbs = r.granting_verbs(&["create"]);
-        if verbs.is_empty() {
-            continue;
-        }
-        out.at(
-            r.id,
-            r.field("verbs"),
-            r.path("verbs"),
-            format!(
-                "{} grants {} on serviceaccounts/token",
-                r.describe(),
-                verbs.join(", ")
-            ),
-        );
-    }
+    report_grants(
+        cx,
+        out,
+        &[("", "serviceaccounts/token")],
+        &["create"],
+        NamedOnlyIsExempt::Yes,
+    );
 }
