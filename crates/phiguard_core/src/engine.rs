@@ -157,12 +157,12 @@ pub fn scan(
     report.errors = errors;
     report.stats.documents_not_kubernetes = other;
     report.stats.inputs = inputs.len();
-    let mut failed: Vec<&str> = report
+    // Distinct inputs with at least one error (unreadable files come first, then parse errors).
+    let failed: std::collections::BTreeSet<&str> = report
         .errors
         .iter()
         .map(|e| e.source_name.as_str())
         .collect();
-    failed.dedup();
     report.stats.inputs_failed = failed.len();
     report.inputs = inputs;
     report.sources = inv.sources;
@@ -339,7 +339,7 @@ pub fn evaluate(inv: &Inventory, scope: &Scope, settings: &Settings, today: Date
     for w in &inv.workloads {
         if scope.object_in_scope(w.object) {
             let obj = inv.object(w.object);
-            phi_workloads.push(crate::engine::ScopedObject {
+            phi_workloads.push(ScopedObject {
                 object: obj.reference.clone(),
                 location: location(obj, obj.root.pos),
                 reasons: scope.reasons(w.object).to_vec(),
