@@ -334,6 +334,26 @@ pub struct Model {
     cluster_bindings: Vec<usize>,
     #[serde(skip)]
     namespace_bindings: BTreeMap<String, Vec<usize>>,
+    /// The namespace of namespaced objects that name none (`kubectl apply -n`).
+    pub default_namespace: String,
+}
+
+/// How to build a [`Model`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Add the Kubernetes bootstrap ClusterRoles and ClusterRoleBindings the inputs do not define.
+    pub bootstrap: bool,
+    /// The namespace for namespaced objects without one (default: `default`), as `kubectl apply -n` sets it.
+    pub default_namespace: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            bootstrap: true,
+            default_namespace: None,
+        }
+    }
 }
 
 fn strings(node: Option<&Node>) -> Vec<String> {
@@ -372,6 +392,11 @@ struct Input<'a> {
 impl Model {
     /// The model of an inventory's RBAC objects, completed by the bootstrap policy.
     pub fn build(inv: &Inventory) -> Model {
+        Self::build_with(inv, &Options::default())
+    }
+
+    /// The model of an inventory's RBAC objects with options.
+    pub fn build_with(inv: &Inventory, options: &Options) -> Model {
         let mut inputs: Vec<Input<'_>> = Vec::new();
         for (id, object) in inv.objects.iter().enumerate() {
             if object.group() == RBAC_GROUP && role_kind(object.kind()).is_some() {
@@ -383,27 +408,17 @@ impl Model {
                 });
             }
         }
-        Self::from_inputs(inputs, true)
+        Self::from_inputs(inputs, options)
     }
 
-    /// Like [`Model::build`], without the bootstrap policy.
-    pub fn build_without_bootstrap(inv: &Inventory) -> Model {
-        let mut inputs: Vec<Input<'_>> = Vec::new();
-        for (id, object) in inv.objects.iter().enumerate() {
-            if object.group() == RBAC_GROUP && role_kind(object.kind()).is_some() {
-                let file = inv.source_of(object).map(|s| s.name.as_str()).unwrap_or("");
-                inputs.push(Input {
-                    object,
-                    id: Some(id),
-                    file,
-                });
-            }
-        }
-        Self::from_inputs(inputs, false)
-    }
-
-    fn from_inputs(inputs: Vec<Input<'_>>, bootstrap: bool) -> Model {
-        let mut m = Model::default();
+    fn from_inputs(inputs: Vec<Input<'_>>, options: &Options) -> Model {
+        let mut m = Model {
+            default_namespace: options
+                .default_namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_string()),
+            ..Model::default()
+        };
         // Aggregated ClusterRoles: their selectors, resolved once every role is known.
         let mut aggregations: Vec<(usize, &Node)> = Vec::new();
         let mut binding_inputs: Vec<(Input<'_>, bool)> = Vec::new();
@@ -413,7 +428,7 @@ impl Model {
                 return None;
             };
             let namespace = match kind {
-                RoleKind::Role => Some(o.namespace_or_default().to_string()),
+                RoleKind::Role => Some(m.namespace_of(o)),
                 RoleKind::ClusterRole => None,
             };
             let key = (kind, namespace.clone(), o.name().to_string());
@@ -476,7 +491,7 @@ impl Model {
             Some(idx)
         };
         let mut labels: Vec<&std::collections::BTreeMap<String, String>> = Vec::new();
-        let boot: Vec<Input<'_>> = if bootstrap {
+        let boot: Vec<Input<'_>> = if options.bootstrap {
             bootstrap_objects()
                 .iter()
                 .map(|object| Input {
@@ -583,7 +598,7 @@ impl Model {
             return;
         };
         let namespace = match kind {
-            RoleKind::Role => Some(o.namespace_or_default().to_string()),
+            RoleKind::Role => Some(self.namespace_of(o)),
             RoleKind::ClusterRole => None,
         };
         if is_bootstrap
@@ -695,6 +710,14 @@ impl Model {
             bootstrap: is_bootstrap,
             object: input.id,
         });
+    }
+
+    fn namespace_of(&self, o: &Object) -> String {
+        o.reference
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.default_namespace.clone())
     }
 
     /// Finds a role by kind, namespace (for Roles) and name.
