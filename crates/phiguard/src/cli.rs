@@ -32,6 +32,8 @@ pub enum Command {
         /// Rule code (e.g. PS001) or name (e.g. privileged-container).
         code: String,
     },
+    /// Effective RBAC permissions from manifests: who-can, a subject's powers, the risk report.
+    Rbac(crate::commands::rbac::RbacArgs),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.
