@@ -411,6 +411,17 @@ pub fn powers_of(model: &Model, identity: &Identity) -> Vec<Held> {
     out
 }
 
+/// The powers that one binding alone grants (to each of its subjects), in its own scope: its namespace for a
+/// RoleBinding, cluster-wide for a ClusterRoleBinding.
+pub fn binding_powers(model: &Model, binding: usize) -> Vec<Held> {
+    let b = &model.bindings[binding];
+    let candidates = [(binding, 0)];
+    POWERS
+        .iter()
+        .filter_map(|p| held_in(model, p, &candidates, b.namespace.as_deref()))
+        .collect()
+}
+
 /// Whether a held power reaches a namespace (cluster-wide powers reach all of them).
 pub fn reaches(h: &Held, namespace: &str) -> bool {
     match h.namespace.as_deref() {

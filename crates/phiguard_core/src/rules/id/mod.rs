@@ -1,6 +1,8 @@
 //! ID rules.
 
+use crate::finding::{Out, RawFinding};
 use crate::inventory::ObjectId;
+use crate::rbac::{Binding, Loc, Model, RuleDef};
 use crate::rule::{Ctx, Rule};
 use crate::source::Object;
 use crate::yaml::Node;
@@ -17,6 +19,11 @@ pub mod pod_exec;
 pub mod read_secrets;
 pub mod serviceaccount_token;
 pub mod wildcard;
+pub mod phi_secret_exec;
+pub mod phi_sa_excess;
+pub mod phi_wildcard;
+pub mod broad_group_power;
+pub mod phi_segmentation;
 
 /// The rules of this family, in code order.
 pub static RULES: &[Rule] = &[
@@ -32,6 +39,11 @@ pub static RULES: &[Rule] = &[
     create_workloads::RULE,
     serviceaccount_token::RULE,
     admission_webhook_write::RULE,
+    phi_secret_exec::RULE,
+    phi_sa_excess::RULE,
+    phi_wildcard::RULE,
+    broad_group_power::RULE,
+    phi_segmentation::RULE,
 ];
 
 /// Every RoleBinding and ClusterRoleBinding (group `rbac.authorization.k8s.io`), in inventory order.
@@ -96,4 +108,55 @@ pub(crate) fn role_ref(binding: &Object) -> (&str, &str) {
             .and_then(Node::as_str)
             .unwrap_or(""),
     )
+}
+
+/// The PHI namespaces a binding reaches: its own namespace for a RoleBinding, all of them for a
+/// ClusterRoleBinding.
+pub(crate) fn phi_reach(cx: &Ctx<'_>, b: &Binding) -> Vec<String> {
+    match &b.namespace {
+        Some(ns) if cx.scope.namespace_in_scope(ns) => vec![ns.clone()],
+        Some(_) => Vec::new(),
+        None => cx.scope.namespaces.keys().cloned().collect(),
+    }
+}
+
+/// Reports a finding at a position of a manifest object.
+pub(crate) fn report_at(
+    out: &mut Out,
+    object: ObjectId,
+    loc: &Loc,
+    path: String,
+    message: String,
+) {
+    out.findings.push(RawFinding {
+        object,
+        pos: loc.pos(),
+        path,
+        message,
+        related: Vec::new(),
+    });
+}
+
+/// Adds the rule item as a related location of the last finding, when it is in a manifest (not the bootstrap
+/// policy, which has no object).
+pub(crate) fn relate_rule(out: &mut Out, rule: &RuleDef, what: &str) {
+    if let (Some(id), Some(last)) = (rule.object, out.findings.last_mut()) {
+        last.related
+            .push((id, rule.loc.pos(), format!("{} rule {}: {what}", rule.role, rule.index)));
+    }
+}
+
+/// The model of the scan's RBAC objects, with the bootstrap roles.
+pub(crate) fn model(cx: &Ctx<'_>) -> Model {
+    Model::build(cx.inv)
+}
+
+/// `PHI namespace "a"` or `PHI namespaces "a", "b"`.
+pub(crate) fn phi_list(namespaces: &[String]) -> String {
+    let quoted: Vec<String> = namespaces.iter().map(|n| format!("\"{n}\"")).collect();
+    if quoted.len() == 1 {
+        format!("PHI namespace {}", quoted[0])
+    } else {
+        format!("PHI namespaces {}", quoted.join(", "))
+    }
 }

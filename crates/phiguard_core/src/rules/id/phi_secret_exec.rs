@@ -1,0 +1,99 @@
+//! ID013 phi-secret-exec-access.
+
+use crate::finding::Out;
+use crate::rbac::powers::binding_powers;
+use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
+
+use super::{model, phi_list, phi_reach, relate_rule, report_at};
+
+pub const RULE: Rule = Rule {
+    code: "ID013",
+    name: "phi-secret-exec-access",
+    family: Family::ID,
+    severity: Severity::High,
+    title: "Subject can read Secrets or exec into pods in a PHI namespace",
+    hipaa: &["164.308(a)(4)", "164.312(a)(1)"],
+    applies: Applies::PhiScope,
+    equivalents: Equivalents {
+        checkov: &[],
+        kubescape: &["C-0015", "C-0002"],
+        trivy: &["KSV-0041", "KSV-0053"],
+        kube_linter: &[],
+        polaris: &[],
+    },
+    docs: Docs {
+        what_it_does: "Computes effective permissions (aggregated ClusterRoles and the Kubernetes bootstrap roles \
+such as `edit` and `admin` included) and flags each subject of a RoleBinding in a PHI namespace, or of a \
+ClusterRoleBinding when PHI namespaces exist, that can read Secrets (`get`, `list` or `watch`) or exec, attach or \
+port-forward into pods (`create` or `get` on the subresource, since a WebSocket upgrade needs only `get`). \
+Control-plane subjects (`system:*`, kube-system service accounts) are skipped, and so are the catch-all groups \
+(ID016 reports those). Grants limited by `resourceNames` are not reported. One finding per binding subject, at \
+its `name`, citing the rule.",
+        why_it_matters: "Reading a PHI namespace's Secrets yields the credentials of its databases; exec gives a \
+shell beside the PHI itself. Information access management (164.308(a)(4)) requires that access to PHI be \
+authorised per role, and access control (164.312(a)(1)) that only those who need it can reach it. Bindings \
+are where that access is granted, including through roles such as `edit` whose rules the manifests never show.",
+        example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: devs\n  \
+namespace: clinic   # labelled phiguard.io/phi=true\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: \
+ClusterRole\n  name: edit\nsubjects:\n  - kind: Group\n    name: developers",
+        remediation: "Bind `view` (which has no Secrets and no exec) instead of `edit` or `admin` in PHI \
+namespaces, or a Role without `secrets` and `pods/exec`; grant break-glass access through a time-limited \
+binding that is reviewed and logged. Run `phiguard rbac subject KIND NAME` to see every path a subject has.",
+        references: &[
+            "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets",
+            "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles",
+            "45 CFR 164.308(a)(4), 164.312(a)(1)",
+        ],
+    },
+    check,
+};
+
+fn check(cx: &Ctx<'_>, out: &mut Out) {
+    if cx.scope.namespaces.is_empty() {
+        return;
+    }
+    let m = model(cx);
+    for (bi, b) in m.bindings.iter().enumerate() {
+        let Some(object) = b.object else { continue };
+        let reach = phi_reach(cx, b);
+        if reach.is_empty() {
+            continue;
+        }
+        let held: Vec<_> = binding_powers(&m, bi)
+            .into_iter()
+            .filter(|h| matches!(h.power.id, "read-secrets" | "exec") && h.only_names.is_empty())
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
+        for s in &b.subjects {
+            if s.subject.is_system() || s.subject.is_everyone() {
+                continue;
+            }
+            let what: Vec<String> = held
+                .iter()
+                .map(|h| {
+                    let e = &h.evidence[0];
+                    format!("{} ({}, {})", h.power.title, e.what, m.rules[e.rule].cite())
+                })
+                .collect();
+            report_at(
+                out,
+                object,
+                &s.loc,
+                format!("subjects[{}].name", s.index),
+                format!(
+                    "{} can {} in {} through {}",
+                    s.subject.describe(),
+                    what.join(" and "),
+                    phi_list(&reach),
+                    b.describe()
+                ),
+            );
+            for h in &held {
+                let e = &h.evidence[0];
+                relate_rule(out, &m.rules[e.rule], &e.what);
+            }
+        }
+    }
+}
