@@ -22,8 +22,9 @@ pub const RULE: Rule = Rule {
 `default`) and every binding that applies to it, directly or through the groups `system:serviceaccounts` and \
 `system:serviceaccounts:<namespace>`, with aggregation and the bootstrap roles resolved. Fires when (a) the pod \
 does not mount the account's token (`automountServiceAccountToken: false` on the pod, or on the ServiceAccount \
-without the pod turning it back on) yet manifests bind roles to the account: those permissions are never used by \
-this workload; or (b) the token is mounted and the account holds a derived power (read Secrets, exec, create \
+without the pod turning it back on) yet manifests bind roles to the account with rules not limited to named objects \
+(`resourceNames`): those permissions are never used by this workload, and any pod started with the account \
+gets them; or (b) the token is mounted and the account holds a derived power (read Secrets, exec, create \
 workloads, escalate/bind/impersonate, nodes/proxy, tokens, CSR approval, webhook writes, PersistentVolumes, \
 deleting events, rewriting segmentation). An application serving PHI reads its own credentials from mounted \
 volumes and does not administer the cluster. At `serviceAccountName` (or the pod spec).",
@@ -78,14 +79,27 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
             .find(|(_, o)| o.name() == sa_name && o.namespace_or_default() == ns)
             .and_then(|(_, o)| o.root.get("automountServiceAccountToken"))
             .and_then(Node::as_bool);
-        let mounted = pod_setting.or(sa_setting).unwrap_or(true);
+        let projected = w
+            .spec
+            .get("volumes")
+            .map(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|v| v.at(&["projected", "sources"]))
+            .flat_map(Node::as_seq)
+            .any(|s| s.get("serviceAccountToken").is_some());
+        let mounted = pod_setting.or(sa_setting).unwrap_or(true) || projected;
         if !mounted {
             let bound: Vec<_> = m
                 .bindings_of(&identity)
                 .into_iter()
                 .filter(|&(bi, _)| {
                     let b = &m.bindings[bi];
-                    b.object.is_some() && !m.binding_rules(b).is_empty()
+                    b.object.is_some()
+                        && m
+                            .binding_rules(b)
+                            .iter()
+                            .any(|&r| m.rules[r].spec.resource_names.is_empty())
                 })
                 .collect();
             if let Some(&(bi, si)) = bound.first() {
