@@ -108,21 +108,35 @@ fn who_can_cites_binding_and_rule() {
     let dir = setup();
     let o = run(
         dir.path(),
-        &["rbac", "who-can", "get", "secrets", "-n", "clinic", "cluster.yaml"],
+        &[
+            "rbac",
+            "who-can",
+            "get",
+            "secrets",
+            "-n",
+            "clinic",
+            "cluster.yaml",
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let text = out(&o);
     assert!(text.contains("Group \"developers\""), "{text}");
     // The subject's name line in the input and the bootstrap rule that grants it.
-    assert!(text.contains("RoleBinding \"clinic/devs-edit\" at cluster.yaml:19"), "{text}");
+    assert!(
+        text.contains("RoleBinding \"clinic/devs-edit\" at cluster.yaml:19"),
+        "{text}"
+    );
     assert!(
         text.contains("ClusterRole \"system:aggregate-to-edit\" rule 0 (builtin:kubernetes-bootstrap-rbac.yaml:"),
         "{text}"
     );
     assert!(!text.contains("intern"), "{text}");
     // The unresolved roleRef is said, not silently dropped.
-    assert!(text.contains("cluster.yaml:53: RoleBinding \"dangling\""), "{text}");
+    assert!(
+        text.contains("cluster.yaml:53: RoleBinding \"dangling\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -131,7 +145,13 @@ fn who_can_json_and_aggregated_custom_rule() {
     let o = run(
         dir.path(),
         &[
-            "rbac", "who-can", "list", "pods.metrics.k8s.io", "-o", "json", "cluster.yaml",
+            "rbac",
+            "who-can",
+            "list",
+            "pods.metrics.k8s.io",
+            "-o",
+            "json",
+            "cluster.yaml",
         ],
         None,
     );
@@ -156,7 +176,15 @@ fn subject_groups_powers_and_marks_phi() {
     let dir = setup();
     let o = run(
         dir.path(),
-        &["rbac", "subject", "group", "developers", "-o", "json", "cluster.yaml"],
+        &[
+            "rbac",
+            "subject",
+            "group",
+            "developers",
+            "-o",
+            "json",
+            "cluster.yaml",
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
@@ -169,8 +197,14 @@ fn subject_groups_powers_and_marks_phi() {
         .collect();
     assert!(powers.contains(&("read-secrets", true)), "{powers:?}");
     assert!(powers.contains(&("exec", true)), "{powers:?}");
-    assert!(powers.contains(&("modify-network-policies", true)), "{powers:?}");
-    assert!(!powers.iter().any(|(p, _)| *p == "escalate-bind"), "{powers:?}");
+    assert!(
+        powers.contains(&("modify-network-policies", true)),
+        "{powers:?}"
+    );
+    assert!(
+        !powers.iter().any(|(p, _)| *p == "escalate-bind"),
+        "{powers:?}"
+    );
     for p in v["powers"].as_array().unwrap() {
         assert!(!p["reason"].as_str().unwrap().is_empty());
         assert!(p["evidence"][0]["rule"]["line"].as_u64().unwrap() > 0);
@@ -180,10 +214,16 @@ fn subject_groups_powers_and_marks_phi() {
 #[test]
 fn report_puts_phi_first_and_exits_one() {
     let dir = setup();
-    let o = run(dir.path(), &["rbac", "report", "-o", "markdown", "-"], Some(CLUSTER));
+    let o = run(
+        dir.path(),
+        &["rbac", "report", "-o", "markdown", "-"],
+        Some(CLUSTER),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     let text = out(&o);
-    let dev = text.find("## Group \"developers\" — reaches PHI namespace(s) clinic").unwrap();
+    let dev = text
+        .find("## Group \"developers\" — reaches PHI namespace(s) clinic")
+        .unwrap();
     let intern = text.find("## User \"intern\"").unwrap();
     assert!(dev < intern, "{text}");
     assert!(!text.contains("## Group \"system:masters\""), "{text}");
@@ -203,15 +243,27 @@ fn bad_input_is_an_error_but_the_rest_is_answered() {
     assert!(text.contains("developers"), "{text}");
     assert!(text.contains("broken.yaml"), "{text}");
 
-    let o = run(dir.path(), &["rbac", "who-can", "get", "a/b/c", "cluster.yaml"], None);
+    let o = run(
+        dir.path(),
+        &["rbac", "who-can", "get", "a/b/c", "cluster.yaml"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
-    let o = run(dir.path(), &["rbac", "subject", "sa", "nons", "cluster.yaml"], None);
+    let o = run(
+        dir.path(),
+        &["rbac", "subject", "sa", "nons", "cluster.yaml"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert!(out(&o).contains("namespace"), "{}", out(&o));
     let o = run(dir.path(), &["rbac", "report", "missing.yaml"], None);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     // Nothing to analyse is never a clean answer.
     std::fs::write(dir.path().join("empty.yaml"), "# nothing\n").unwrap();
-    let o = run(dir.path(), &["rbac", "who-can", "get", "secrets", "empty.yaml"], None);
+    let o = run(
+        dir.path(),
+        &["rbac", "who-can", "get", "secrets", "empty.yaml"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
 }

@@ -68,7 +68,7 @@ fn rules(rng: &mut Lcg, out: &mut String) {
             out,
             "  - apiGroups: [\"{group}\"]\n    resources: [\"{resource}\"]\n    verbs: [\"{v1}\", \"{v2}\"]"
         );
-        if rng.next() % 5 == 0 {
+        if matches!(rng.next() % 5, 0) {
             let _ = writeln!(out, "    resourceNames: [\"obj-{}\"]", rng.next() % 10);
         }
     }
@@ -102,7 +102,7 @@ fn generate() -> (String, usize) {
             y,
             "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr-{c}"
         );
-        if c % 50 == 0 {
+        if matches!(c % 50, 0) {
             let target = ["view", "edit", "admin"][c % 3];
             let _ = writeln!(
                 y,
@@ -127,7 +127,7 @@ fn generate() -> (String, usize) {
             );
             rules(&mut rng, &mut y);
             // Every fourth binding references a ClusterRole (bootstrap or generated) in the namespace.
-            let role_ref = if r % 4 == 0 {
+            let role_ref = if matches!(r % 4, 0) {
                 let name = match rng.next() % 4 {
                     0 => "edit".to_string(),
                     1 => "view".to_string(),

@@ -35,7 +35,13 @@ fn model(yaml: &str) -> Model {
     Model::build(&inventory(yaml))
 }
 
-fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str], urls: &[&str]) -> RuleSpec {
+fn rule(
+    verbs: &[&str],
+    groups: &[&str],
+    resources: &[&str],
+    names: &[&str],
+    urls: &[&str],
+) -> RuleSpec {
     let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect();
     RuleSpec {
         verbs: v(verbs),
@@ -64,42 +70,240 @@ fn rule_matching_follows_the_authorizer() {
     // (case, rule, verb, target, allowed)
     let cases: Vec<(&str, RuleSpec, &str, Target, bool)> = vec![
         // Wildcards.
-        ("star verb", rule(&["*"], &["g1"], &["r1"], &[], &[]), "get", res("g1", "r1", "", ""), true),
-        ("star verb, other group", rule(&["*"], &["g1"], &["r1"], &[], &[]), "get", res("g2", "r1", "", ""), false),
-        ("star verb, other resource", rule(&["*"], &["g1"], &["r1"], &[], &[]), "get", res("g1", "r2", "", ""), false),
-        ("star group", rule(&["get"], &["*"], &["r1"], &[], &[]), "get", res("any.example.com", "r1", "", ""), true),
-        ("star group, other verb", rule(&["get"], &["*"], &["r1"], &[], &[]), "list", res("g1", "r1", "", ""), false),
-        ("star resource", rule(&["get"], &["g1"], &["*"], &[], &[]), "get", res("g1", "anything", "", ""), true),
-        ("star resource covers subresources", rule(&["get"], &["g1"], &["*"], &[], &[]), "get", res("g1", "pods", "exec", ""), true),
-        ("core group is the empty string", rule(&["get"], &[""], &["secrets"], &[], &[]), "get", res("", "secrets", "", ""), true),
-        ("core group rule, other group", rule(&["get"], &[""], &["secrets"], &[], &[]), "get", res("external-secrets.io", "secrets", "", ""), false),
-        ("verbs are case-sensitive", rule(&["GET"], &[""], &["secrets"], &[], &[]), "get", res("", "secrets", "", ""), false),
-        ("empty verbs match nothing", rule(&[], &["*"], &["*"], &[], &[]), "get", res("", "pods", "", ""), false),
+        (
+            "star verb",
+            rule(&["*"], &["g1"], &["r1"], &[], &[]),
+            "get",
+            res("g1", "r1", "", ""),
+            true,
+        ),
+        (
+            "star verb, other group",
+            rule(&["*"], &["g1"], &["r1"], &[], &[]),
+            "get",
+            res("g2", "r1", "", ""),
+            false,
+        ),
+        (
+            "star verb, other resource",
+            rule(&["*"], &["g1"], &["r1"], &[], &[]),
+            "get",
+            res("g1", "r2", "", ""),
+            false,
+        ),
+        (
+            "star group",
+            rule(&["get"], &["*"], &["r1"], &[], &[]),
+            "get",
+            res("any.example.com", "r1", "", ""),
+            true,
+        ),
+        (
+            "star group, other verb",
+            rule(&["get"], &["*"], &["r1"], &[], &[]),
+            "list",
+            res("g1", "r1", "", ""),
+            false,
+        ),
+        (
+            "star resource",
+            rule(&["get"], &["g1"], &["*"], &[], &[]),
+            "get",
+            res("g1", "anything", "", ""),
+            true,
+        ),
+        (
+            "star resource covers subresources",
+            rule(&["get"], &["g1"], &["*"], &[], &[]),
+            "get",
+            res("g1", "pods", "exec", ""),
+            true,
+        ),
+        (
+            "core group is the empty string",
+            rule(&["get"], &[""], &["secrets"], &[], &[]),
+            "get",
+            res("", "secrets", "", ""),
+            true,
+        ),
+        (
+            "core group rule, other group",
+            rule(&["get"], &[""], &["secrets"], &[], &[]),
+            "get",
+            res("external-secrets.io", "secrets", "", ""),
+            false,
+        ),
+        (
+            "verbs are case-sensitive",
+            rule(&["GET"], &[""], &["secrets"], &[], &[]),
+            "get",
+            res("", "secrets", "", ""),
+            false,
+        ),
+        (
+            "empty verbs match nothing",
+            rule(&[], &["*"], &["*"], &[], &[]),
+            "get",
+            res("", "pods", "", ""),
+            false,
+        ),
         // Subresources.
-        ("resource does not cover its subresource", rule(&["create"], &[""], &["pods"], &[], &[]), "create", res("", "pods", "exec", ""), false),
-        ("exact subresource", rule(&["create"], &[""], &["pods/exec"], &[], &[]), "create", res("", "pods", "exec", ""), true),
-        ("subresource does not cover the resource", rule(&["get"], &[""], &["pods/exec"], &[], &[]), "get", res("", "pods", "", ""), false),
-        ("*/scale on any resource", rule(&["update"], &["*"], &["*/scale"], &[], &[]), "update", res("apps", "deployments", "scale", ""), true),
-        ("*/scale, other subresource", rule(&["update"], &["*"], &["*/scale"], &[], &[]), "update", res("apps", "deployments", "status", ""), false),
-        ("*/scale, no subresource", rule(&["update"], &["*"], &["*/scale"], &[], &[]), "update", res("apps", "deployments", "", ""), false),
-        ("pods/* is not a wildcard", rule(&["create"], &[""], &["pods/*"], &[], &[]), "create", res("", "pods", "exec", ""), false),
-        ("other resource's subresource", rule(&["get"], &[""], &["nodes/proxy"], &[], &[]), "get", res("", "services", "proxy", ""), false),
+        (
+            "resource does not cover its subresource",
+            rule(&["create"], &[""], &["pods"], &[], &[]),
+            "create",
+            res("", "pods", "exec", ""),
+            false,
+        ),
+        (
+            "exact subresource",
+            rule(&["create"], &[""], &["pods/exec"], &[], &[]),
+            "create",
+            res("", "pods", "exec", ""),
+            true,
+        ),
+        (
+            "subresource does not cover the resource",
+            rule(&["get"], &[""], &["pods/exec"], &[], &[]),
+            "get",
+            res("", "pods", "", ""),
+            false,
+        ),
+        (
+            "*/scale on any resource",
+            rule(&["update"], &["*"], &["*/scale"], &[], &[]),
+            "update",
+            res("apps", "deployments", "scale", ""),
+            true,
+        ),
+        (
+            "*/scale, other subresource",
+            rule(&["update"], &["*"], &["*/scale"], &[], &[]),
+            "update",
+            res("apps", "deployments", "status", ""),
+            false,
+        ),
+        (
+            "*/scale, no subresource",
+            rule(&["update"], &["*"], &["*/scale"], &[], &[]),
+            "update",
+            res("apps", "deployments", "", ""),
+            false,
+        ),
+        (
+            "pods/* is not a wildcard",
+            rule(&["create"], &[""], &["pods/*"], &[], &[]),
+            "create",
+            res("", "pods", "exec", ""),
+            false,
+        ),
+        (
+            "other resource's subresource",
+            rule(&["get"], &[""], &["nodes/proxy"], &[], &[]),
+            "get",
+            res("", "services", "proxy", ""),
+            false,
+        ),
         // resourceNames.
-        ("named object", rule(&["get"], &[""], &["secrets"], &["tls"], &[]), "get", res("", "secrets", "", "tls"), true),
-        ("other name", rule(&["get"], &[""], &["secrets"], &["tls"], &[]), "get", res("", "secrets", "", "db"), false),
-        ("list has no name", rule(&["list"], &[""], &["secrets"], &["tls"], &[]), "list", res("", "secrets", "", ""), false),
-        ("no names means all names", rule(&["get"], &[""], &["secrets"], &[], &[]), "get", res("", "secrets", "", "db"), true),
-        ("name on a subresource", rule(&["create"], &[""], &["pods/exec"], &["web-0"], &[]), "create", res("", "pods", "exec", "web-0"), true),
+        (
+            "named object",
+            rule(&["get"], &[""], &["secrets"], &["tls"], &[]),
+            "get",
+            res("", "secrets", "", "tls"),
+            true,
+        ),
+        (
+            "other name",
+            rule(&["get"], &[""], &["secrets"], &["tls"], &[]),
+            "get",
+            res("", "secrets", "", "db"),
+            false,
+        ),
+        (
+            "list has no name",
+            rule(&["list"], &[""], &["secrets"], &["tls"], &[]),
+            "list",
+            res("", "secrets", "", ""),
+            false,
+        ),
+        (
+            "no names means all names",
+            rule(&["get"], &[""], &["secrets"], &[], &[]),
+            "get",
+            res("", "secrets", "", "db"),
+            true,
+        ),
+        (
+            "name on a subresource",
+            rule(&["create"], &[""], &["pods/exec"], &["web-0"], &[]),
+            "create",
+            res("", "pods", "exec", "web-0"),
+            true,
+        ),
         // Non-resource URLs.
-        ("star URL", rule(&["get"], &[], &[], &[], &["*"]), "get", url("/foo/bar"), true),
-        ("exact URL", rule(&["get"], &[], &[], &[], &["/healthz"]), "get", url("/healthz"), true),
-        ("exact URL is not a prefix", rule(&["get"], &[], &[], &[], &["/healthz"]), "get", url("/healthz/etcd"), false),
-        ("prefix URL", rule(&["get"], &[], &[], &[], &["/foo/*"]), "get", url("/foo/bar/baz"), true),
-        ("prefix URL needs the slash", rule(&["get"], &[], &[], &[], &["/foo/*"]), "get", url("/foo"), false),
-        ("prefix URL, other path", rule(&["get"], &[], &[], &[], &["/foo/*"]), "get", url("/bar/x"), false),
-        ("URL rule, other verb", rule(&["get"], &[], &[], &[], &["*"]), "post", url("/foo"), false),
-        ("resource rule never matches a URL", rule(&["*"], &["*"], &["*"], &[], &[]), "get", url("/healthz"), false),
-        ("URL rule never matches a resource", rule(&["*"], &[], &[], &[], &["*"]), "get", res("", "pods", "", ""), false),
+        (
+            "star URL",
+            rule(&["get"], &[], &[], &[], &["*"]),
+            "get",
+            url("/foo/bar"),
+            true,
+        ),
+        (
+            "exact URL",
+            rule(&["get"], &[], &[], &[], &["/healthz"]),
+            "get",
+            url("/healthz"),
+            true,
+        ),
+        (
+            "exact URL is not a prefix",
+            rule(&["get"], &[], &[], &[], &["/healthz"]),
+            "get",
+            url("/healthz/etcd"),
+            false,
+        ),
+        (
+            "prefix URL",
+            rule(&["get"], &[], &[], &[], &["/foo/*"]),
+            "get",
+            url("/foo/bar/baz"),
+            true,
+        ),
+        (
+            "prefix URL needs the slash",
+            rule(&["get"], &[], &[], &[], &["/foo/*"]),
+            "get",
+            url("/foo"),
+            false,
+        ),
+        (
+            "prefix URL, other path",
+            rule(&["get"], &[], &[], &[], &["/foo/*"]),
+            "get",
+            url("/bar/x"),
+            false,
+        ),
+        (
+            "URL rule, other verb",
+            rule(&["get"], &[], &[], &[], &["*"]),
+            "post",
+            url("/foo"),
+            false,
+        ),
+        (
+            "resource rule never matches a URL",
+            rule(&["*"], &["*"], &["*"], &[], &[]),
+            "get",
+            url("/healthz"),
+            false,
+        ),
+        (
+            "URL rule never matches a resource",
+            rule(&["*"], &[], &[], &[], &["*"]),
+            "get",
+            res("", "pods", "", ""),
+            false,
+        ),
     ];
     let mut failures = Vec::new();
     for (case, r, verb, target, want) in &cases {
@@ -223,7 +427,14 @@ fn group(name: &str) -> Identity {
     })
 }
 
-fn can(m: &Model, who: &Identity, verb: &str, resource: &str, ns: Option<&str>, name: Option<&str>) -> bool {
+fn can(
+    m: &Model,
+    who: &Identity,
+    verb: &str,
+    resource: &str,
+    ns: Option<&str>,
+    name: Option<&str>,
+) -> bool {
     let target = parse_target(resource, name).unwrap();
     m.allows(
         who,
@@ -240,11 +451,22 @@ fn can(m: &Model, who: &Identity, verb: &str, resource: &str, ns: Option<&str>, 
 fn aggregation_is_computed_like_the_controller() {
     let m = model(AGGREGATION);
     let role = m
-        .role(phiguard_core::rbac::RoleKind::ClusterRole, None, "monitoring")
+        .role(
+            phiguard_core::rbac::RoleKind::ClusterRole,
+            None,
+            "monitoring",
+        )
         .unwrap();
     // Selectors in order, matches sorted by name, duplicates dropped, own rules replaced.
-    assert_eq!(role.aggregated_from, vec!["a-services", "b-pods", "exporter"]);
-    let rules: Vec<&str> = role.rules.iter().map(|&r| m.rules[r].role.as_str()).collect();
+    assert_eq!(
+        role.aggregated_from,
+        vec!["a-services", "b-pods", "exporter"]
+    );
+    let rules: Vec<&str> = role
+        .rules
+        .iter()
+        .map(|&r| m.rules[r].role.as_str())
+        .collect();
     assert_eq!(
         rules,
         vec![
@@ -263,12 +485,30 @@ fn aggregation_is_computed_like_the_controller() {
         ("list", "configmaps", Some("any"), false),
     ];
     for (verb, resource, ns, want) in cases {
-        assert_eq!(can(&m, &prom, verb, resource, ns, None), want, "{verb} {resource}");
+        assert_eq!(
+            can(&m, &prom, verb, resource, ns, None),
+            want,
+            "{verb} {resource}"
+        );
     }
     // A labelled ClusterRole widens the bootstrap view, and through edit the admin role bound to alice.
     let alice = user("alice");
-    assert!(can(&m, &alice, "get", "widgets.example.com", Some("clinic"), None));
-    assert!(!can(&m, &alice, "get", "widgets.example.com", Some("other"), None));
+    assert!(can(
+        &m,
+        &alice,
+        "get",
+        "widgets.example.com",
+        Some("clinic"),
+        None
+    ));
+    assert!(!can(
+        &m,
+        &alice,
+        "get",
+        "widgets.example.com",
+        Some("other"),
+        None
+    ));
 }
 
 const SCOPING: &str = r#"
@@ -347,39 +587,245 @@ subjects:
   - {kind: Group, name: node-team}
 "#;
 
+/// (case, identity, verb, resource, namespace, allowed)
+type AccessCase = (
+    &'static str,
+    Identity,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    bool,
+);
+
 #[test]
 fn subjects_and_namespaces_scope_grants_like_the_authorizer() {
     let m = model(SCOPING);
     // (case, identity, verb, resource, namespace, allowed)
-    let cases: Vec<(&str, Identity, &str, &str, Option<&str>, bool)> = vec![
-        ("user in the binding's namespace", user("bob"), "get", "pods", Some("ns1"), true),
-        ("user in another namespace", user("bob"), "get", "pods", Some("ns2"), false),
-        ("user, verb not granted", user("bob"), "list", "pods", Some("ns1"), false),
-        ("user, cluster-scoped request", user("bob"), "get", "pods", None, false),
-        ("SA without namespace takes the binding's", sa("ns1", "builder"), "get", "pods", Some("ns1"), true),
-        ("same SA name elsewhere", sa("ns2", "builder"), "get", "pods", Some("ns1"), false),
-        ("SA of another namespace, bound in ns1", sa("ns2", "robot"), "get", "pods", Some("ns1"), true),
-        ("that SA in its own namespace", sa("ns2", "robot"), "get", "pods", Some("ns2"), false),
-        ("SA through its namespace group", sa("ns3", "anything"), "get", "pods", Some("ns1"), true),
-        ("group itself", group("system:serviceaccounts:ns3"), "get", "pods", Some("ns1"), true),
-        ("user is not in SA groups", user("system:serviceaccounts:ns3"), "get", "pods", Some("ns1"), false),
-        ("ClusterRole bound in one namespace", group("auditors"), "list", "deployments", Some("ns2"), true),
-        ("... not in another", group("auditors"), "list", "deployments", Some("ns1"), false),
-        ("view has no secrets", group("auditors"), "get", "secrets", Some("ns2"), false),
-        ("RoleBinding to a Role of another namespace grants nothing", user("carol"), "get", "pods", Some("ns2"), false),
-        ("ClusterRoleBinding to a namespace group: edit anywhere", sa("ci", "deployer"), "get", "secrets", Some("prod"), true),
-        ("edit: exec", sa("ci", "deployer"), "create", "pods/exec", Some("prod"), true),
-        ("edit cannot write roles", sa("ci", "deployer"), "create", "roles", Some("prod"), false),
-        ("other namespace's SA", sa("dev", "deployer"), "get", "secrets", Some("prod"), false),
-        ("every authenticated user", user("eve"), "list", "nodes", None, true),
-        ("every SA is authenticated", sa("x", "y"), "list", "nodes", None, true),
-        ("anonymous is not authenticated", user("system:anonymous"), "list", "nodes", None, false),
-        ("RoleBinding cannot grant cluster-scoped nodes", group("node-team"), "list", "nodes", None, false),
-        ("system:masters via the bootstrap binding", group("system:masters"), "delete", "nodes", None, true),
-        ("system:masters, URL", group("system:masters"), "get", "/metrics", None, true),
-        ("discovery for the authenticated", user("eve"), "get", "/apis/apps", None, true),
-        ("public info for the anonymous", user("system:anonymous"), "get", "/version", None, true),
-        ("no discovery for the anonymous", user("system:anonymous"), "get", "/api", None, false),
+    let cases: Vec<AccessCase> = vec![
+        (
+            "user in the binding's namespace",
+            user("bob"),
+            "get",
+            "pods",
+            Some("ns1"),
+            true,
+        ),
+        (
+            "user in another namespace",
+            user("bob"),
+            "get",
+            "pods",
+            Some("ns2"),
+            false,
+        ),
+        (
+            "user, verb not granted",
+            user("bob"),
+            "list",
+            "pods",
+            Some("ns1"),
+            false,
+        ),
+        (
+            "user, cluster-scoped request",
+            user("bob"),
+            "get",
+            "pods",
+            None,
+            false,
+        ),
+        (
+            "SA without namespace takes the binding's",
+            sa("ns1", "builder"),
+            "get",
+            "pods",
+            Some("ns1"),
+            true,
+        ),
+        (
+            "same SA name elsewhere",
+            sa("ns2", "builder"),
+            "get",
+            "pods",
+            Some("ns1"),
+            false,
+        ),
+        (
+            "SA of another namespace, bound in ns1",
+            sa("ns2", "robot"),
+            "get",
+            "pods",
+            Some("ns1"),
+            true,
+        ),
+        (
+            "that SA in its own namespace",
+            sa("ns2", "robot"),
+            "get",
+            "pods",
+            Some("ns2"),
+            false,
+        ),
+        (
+            "SA through its namespace group",
+            sa("ns3", "anything"),
+            "get",
+            "pods",
+            Some("ns1"),
+            true,
+        ),
+        (
+            "group itself",
+            group("system:serviceaccounts:ns3"),
+            "get",
+            "pods",
+            Some("ns1"),
+            true,
+        ),
+        (
+            "user is not in SA groups",
+            user("system:serviceaccounts:ns3"),
+            "get",
+            "pods",
+            Some("ns1"),
+            false,
+        ),
+        (
+            "ClusterRole bound in one namespace",
+            group("auditors"),
+            "list",
+            "deployments",
+            Some("ns2"),
+            true,
+        ),
+        (
+            "... not in another",
+            group("auditors"),
+            "list",
+            "deployments",
+            Some("ns1"),
+            false,
+        ),
+        (
+            "view has no secrets",
+            group("auditors"),
+            "get",
+            "secrets",
+            Some("ns2"),
+            false,
+        ),
+        (
+            "RoleBinding to a Role of another namespace grants nothing",
+            user("carol"),
+            "get",
+            "pods",
+            Some("ns2"),
+            false,
+        ),
+        (
+            "ClusterRoleBinding to a namespace group: edit anywhere",
+            sa("ci", "deployer"),
+            "get",
+            "secrets",
+            Some("prod"),
+            true,
+        ),
+        (
+            "edit: exec",
+            sa("ci", "deployer"),
+            "create",
+            "pods/exec",
+            Some("prod"),
+            true,
+        ),
+        (
+            "edit cannot write roles",
+            sa("ci", "deployer"),
+            "create",
+            "roles",
+            Some("prod"),
+            false,
+        ),
+        (
+            "other namespace's SA",
+            sa("dev", "deployer"),
+            "get",
+            "secrets",
+            Some("prod"),
+            false,
+        ),
+        (
+            "every authenticated user",
+            user("eve"),
+            "list",
+            "nodes",
+            None,
+            true,
+        ),
+        (
+            "every SA is authenticated",
+            sa("x", "y"),
+            "list",
+            "nodes",
+            None,
+            true,
+        ),
+        (
+            "anonymous is not authenticated",
+            user("system:anonymous"),
+            "list",
+            "nodes",
+            None,
+            false,
+        ),
+        (
+            "RoleBinding cannot grant cluster-scoped nodes",
+            group("node-team"),
+            "list",
+            "nodes",
+            None,
+            false,
+        ),
+        (
+            "system:masters via the bootstrap binding",
+            group("system:masters"),
+            "delete",
+            "nodes",
+            None,
+            true,
+        ),
+        (
+            "system:masters, URL",
+            group("system:masters"),
+            "get",
+            "/metrics",
+            None,
+            true,
+        ),
+        (
+            "discovery for the authenticated",
+            user("eve"),
+            "get",
+            "/apis/apps",
+            None,
+            true,
+        ),
+        (
+            "public info for the anonymous",
+            user("system:anonymous"),
+            "get",
+            "/version",
+            None,
+            true,
+        ),
+        (
+            "no discovery for the anonymous",
+            user("system:anonymous"),
+            "get",
+            "/api",
+            None,
+            false,
+        ),
     ];
     let mut failures = Vec::new();
     for (case, who, verb, resource, ns, want) in &cases {
@@ -415,7 +861,14 @@ subjects: [{kind: ServiceAccount, name: web}]
 "#,
     );
     let web = sa("web", "web");
-    assert!(can(&m, &web, "get", "secrets", Some("web"), Some("web-tls")));
+    assert!(can(
+        &m,
+        &web,
+        "get",
+        "secrets",
+        Some("web"),
+        Some("web-tls")
+    ));
     assert!(!can(&m, &web, "get", "secrets", Some("web"), Some("db")));
     assert!(!can(&m, &web, "list", "secrets", Some("web"), None));
     assert!(!can(&m, &web, "get", "secrets", Some("web"), None));
@@ -435,7 +888,13 @@ fn who_can_lists_binding_subjects_with_their_rule() {
         .iter()
         .map(|g| m.bindings[g.binding].subjects[g.subject].subject.describe())
         .collect();
-    assert_eq!(who, vec!["Group \"system:masters\"", "Group \"system:serviceaccounts:ci\""]);
+    assert_eq!(
+        who,
+        vec![
+            "Group \"system:masters\"",
+            "Group \"system:serviceaccounts:ci\""
+        ]
+    );
     let ci = &grants[1];
     let rule = &m.rules[ci.rule];
     assert_eq!(rule.role, "ClusterRole \"system:aggregate-to-edit\"");

@@ -108,9 +108,18 @@ fn argo_cd_get_secrets_in_argocd() {
         ])
     );
     // Naming the redis Secret admits the redis Role's named rule.
-    let named = who_can(&install, Some("argocd"), "get", "secrets", Some("argocd-redis"), "argocd");
+    let named = who_can(
+        &install,
+        Some("argocd"),
+        "get",
+        "secrets",
+        Some("argocd-redis"),
+        "argocd",
+    );
     assert_eq!(named.len(), rows.len() + 1);
-    assert!(named.iter().any(|r| r.starts_with("ServiceAccount \"argocd/argocd-redis\"")));
+    assert!(named
+        .iter()
+        .any(|r| r.starts_with("ServiceAccount \"argocd/argocd-redis\"")));
     // In another namespace only the ClusterRoleBindings remain.
     let elsewhere = who_can(&install, Some("argocd"), "get", "secrets", None, "clinic");
     assert_eq!(elsewhere.len(), 4, "{elsewhere:#?}");

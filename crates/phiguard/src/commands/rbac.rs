@@ -126,7 +126,11 @@ fn load_settings(config: Option<&Path>) -> anyhow::Result<Settings> {
         Some(p) => {
             let text =
                 std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-            Ok(Settings::from_toml(&p.display().to_string(), &text, &CATALOG)?)
+            Ok(Settings::from_toml(
+                &p.display().to_string(),
+                &text,
+                &CATALOG,
+            )?)
         }
         None => Ok(Settings::default()),
     }
@@ -409,12 +413,7 @@ fn render_held(out: &mut String, m: &Model, h: &Held, phi: bool, md: bool, inden
             h.power.reason
         );
     } else {
-        let _ = writeln!(
-            out,
-            "{indent}{} {}{marker}",
-            h.power.title,
-            held_scope(h)
-        );
+        let _ = writeln!(out, "{indent}{} {}{marker}", h.power.title, held_scope(h));
         let _ = writeln!(out, "{indent}  why: {}", h.power.reason);
     }
     for e in &h.evidence {
@@ -509,10 +508,9 @@ fn subject(
             }
             for &(bi, si) in &bindings {
                 let b = &m.bindings[bi];
-                let role = b
-                    .role
-                    .map(|r| m.roles[r].describe())
-                    .unwrap_or_else(|| format!("{} \"{}\" (not found)", b.role_ref_kind, b.role_ref_name));
+                let role = b.role.map(|r| m.roles[r].describe()).unwrap_or_else(|| {
+                    format!("{} \"{}\" (not found)", b.role_ref_kind, b.role_ref_name)
+                });
                 let n = m.binding_rules(b).len();
                 let via = &b.subjects[si].subject;
                 let _ = writeln!(
@@ -534,14 +532,20 @@ fn subject(
                 let _ = writeln!(out, "\npowers ({}):", held.len());
             }
             for h in &held {
-                render_held(&mut out, m, h, touches_phi(h, &loaded.scope), md, if md { "" } else { "  " });
+                render_held(
+                    &mut out,
+                    m,
+                    h,
+                    touches_phi(h, &loaded.scope),
+                    md,
+                    if md { "" } else { "  " },
+                );
             }
             if !act_as.is_empty() {
                 let names: Vec<String> = act_as.iter().map(SubjectRef::describe).collect();
                 let _ = writeln!(
                     out,
-                    "\n{}can act as (by creating workloads): {}",
-                    if md { "" } else { "" },
+                    "\ncan act as (by creating workloads): {}",
                     names.join(", ")
                 );
             }
@@ -614,9 +618,13 @@ fn report(input: &InputArgs, include_system: bool) -> anyhow::Result<u8> {
             let md = input.output == RbacFormat::Markdown;
             let mut out = String::new();
             let phi_list = if phi.is_empty() {
-                "none found (mark them with the label phiguard.io/phi=true or [phi] namespaces)".to_string()
+                "none found (mark them with the label phiguard.io/phi=true or [phi] namespaces)"
+                    .to_string()
             } else {
-                phi.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                phi.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             if md {
                 let _ = writeln!(out, "# RBAC risk report\n\nPHI namespaces: {phi_list}\n");
@@ -631,7 +639,11 @@ fn report(input: &InputArgs, include_system: bool) -> anyhow::Result<u8> {
                 } else {
                     format!(
                         " — reaches PHI namespace(s) {}",
-                        r.phi_namespaces.iter().cloned().collect::<Vec<_>>().join(", ")
+                        r.phi_namespaces
+                            .iter()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 };
                 if md {
@@ -640,7 +652,14 @@ fn report(input: &InputArgs, include_system: bool) -> anyhow::Result<u8> {
                     let _ = writeln!(out, "{}{reach}", r.subject.describe());
                 }
                 for h in &r.held {
-                    render_held(&mut out, m, h, touches_phi(h, &loaded.scope), md, if md { "" } else { "  " });
+                    render_held(
+                        &mut out,
+                        m,
+                        h,
+                        touches_phi(h, &loaded.scope),
+                        md,
+                        if md { "" } else { "  " },
+                    );
                 }
                 let _ = writeln!(out);
             }
@@ -660,7 +679,10 @@ mod tests {
         let s = parse_subject("sa", "ci/deployer", None).unwrap();
         assert_eq!(s.namespace.as_deref(), Some("ci"));
         let s = parse_subject("ServiceAccount", "system:serviceaccount:ci:deployer", None).unwrap();
-        assert_eq!((s.namespace.as_deref(), s.name.as_str()), (Some("ci"), "deployer"));
+        assert_eq!(
+            (s.namespace.as_deref(), s.name.as_str()),
+            (Some("ci"), "deployer")
+        );
         let s = parse_subject("ServiceAccount", "deployer", Some("ci".into())).unwrap();
         assert_eq!(s.namespace.as_deref(), Some("ci"));
         assert!(parse_subject("ServiceAccount", "deployer", None).is_err());

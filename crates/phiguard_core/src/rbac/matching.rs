@@ -76,9 +76,7 @@ pub fn resource_name_matches(rule: &RuleSpec, name: &str) -> bool {
 
 pub fn non_resource_url_matches(rule: &RuleSpec, path: &str) -> bool {
     rule.non_resource_urls.iter().any(|u| {
-        u == "*"
-            || u == path
-            || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
+        u == "*" || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
     })
 }
 
@@ -104,7 +102,13 @@ pub fn rule_allows(rule: &RuleSpec, verb: &str, target: &Target) -> bool {
 
 /// Like [`rule_allows`] for an unnamed resource request, but ignoring `resourceNames`: whether the rule reaches the
 /// resource at all, perhaps only for some named objects. Used for "can do X to some objects" questions.
-pub fn rule_reaches(rule: &RuleSpec, verb: &str, api_group: &str, resource: &str, sub: &str) -> bool {
+pub fn rule_reaches(
+    rule: &RuleSpec,
+    verb: &str,
+    api_group: &str,
+    resource: &str,
+    sub: &str,
+) -> bool {
     verb_matches(rule, verb)
         && api_group_matches(rule, api_group)
         && resource_matches(rule, resource, sub)
@@ -133,8 +137,14 @@ pub fn is_cluster_scoped_resource(api_group: &str, resource: &str) -> bool {
             | ("node.k8s.io", _)
             | ("flowcontrol.apiserver.k8s.io", _)
             | ("authentication.k8s.io", "uids" | "userextras")
-            | ("crd.projectcalico.org", "globalnetworkpolicies" | "globalnetworksets" | "hostendpoints")
-            | ("projectcalico.org", "globalnetworkpolicies" | "globalnetworksets" | "hostendpoints")
+            | (
+                "crd.projectcalico.org",
+                "globalnetworkpolicies" | "globalnetworksets" | "hostendpoints"
+            )
+            | (
+                "projectcalico.org",
+                "globalnetworkpolicies" | "globalnetworksets" | "hostendpoints"
+            )
     ) && !matches!(
         (api_group, resource),
         ("storage.k8s.io", "csistoragecapacities")
@@ -145,10 +155,25 @@ pub fn is_cluster_scoped_resource(api_group: &str, resource: &str) -> bool {
 /// this table does not know (pass `resource.group` then).
 pub fn default_group(resource: &str) -> Option<&'static str> {
     Some(match resource {
-        "pods" | "secrets" | "configmaps" | "services" | "serviceaccounts" | "namespaces" | "nodes"
-        | "persistentvolumes" | "persistentvolumeclaims" | "events" | "endpoints"
-        | "replicationcontrollers" | "limitranges" | "resourcequotas" | "podtemplates"
-        | "componentstatuses" | "bindings" | "users" | "groups" => "",
+        "pods"
+        | "secrets"
+        | "configmaps"
+        | "services"
+        | "serviceaccounts"
+        | "namespaces"
+        | "nodes"
+        | "persistentvolumes"
+        | "persistentvolumeclaims"
+        | "events"
+        | "endpoints"
+        | "replicationcontrollers"
+        | "limitranges"
+        | "resourcequotas"
+        | "podtemplates"
+        | "componentstatuses"
+        | "bindings"
+        | "users"
+        | "groups" => "",
         "deployments" | "statefulsets" | "daemonsets" | "replicasets" | "controllerrevisions" => {
             "apps"
         }

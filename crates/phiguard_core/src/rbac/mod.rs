@@ -310,7 +310,7 @@ impl Identity {
     pub fn matches(&self, s: &SubjectRef) -> bool {
         match s.kind {
             SubjectKind::User => self.user.as_deref() == Some(s.name.as_str()),
-            SubjectKind::Group => self.groups.iter().any(|g| *g == s.name),
+            SubjectKind::Group => self.groups.contains(&s.name),
             SubjectKind::ServiceAccount => match (&s.namespace, &self.user) {
                 (Some(ns), Some(user)) if !ns.is_empty() => {
                     *user == format!("system:serviceaccount:{ns}:{}", s.name)
@@ -424,9 +424,7 @@ impl Model {
         let mut binding_inputs: Vec<(Input<'_>, bool)> = Vec::new();
         let add_role = |m: &mut Model, input: &Input<'_>, is_bootstrap: bool| {
             let o = input.object;
-            let Some(kind) = role_kind(o.kind()) else {
-                return None;
-            };
+            let kind = role_kind(o.kind())?;
             let namespace = match kind {
                 RoleKind::Role => Some(m.namespace_of(o)),
                 RoleKind::ClusterRole => None,
@@ -482,7 +480,10 @@ impl Model {
                 kind,
                 namespace,
                 name: o.name().to_string(),
-                loc: loc_of(input.file, o.root.at(&["metadata", "name"]).unwrap_or(&o.root)),
+                loc: loc_of(
+                    input.file,
+                    o.root.at(&["metadata", "name"]).unwrap_or(&o.root),
+                ),
                 rules: own,
                 aggregated_from: Vec::new(),
                 bootstrap: is_bootstrap,
@@ -514,7 +515,8 @@ impl Model {
                     if let Some(idx) = add_role(&mut m, &input, is_bootstrap) {
                         labels.push(&o.labels);
                         if o.kind() == "ClusterRole" {
-                            if let Some(sel) = o.root.at(&["aggregationRule", "clusterRoleSelectors"])
+                            if let Some(sel) =
+                                o.root.at(&["aggregationRule", "clusterRoleSelectors"])
                             {
                                 aggregations.push((idx, sel));
                             }
@@ -574,7 +576,10 @@ impl Model {
                             from.push(self.roles[c].name.clone());
                         }
                         for &r in &self.roles[c].rules {
-                            if !rules.iter().any(|&e| self.rules[e].spec == self.rules[r].spec) {
+                            if !rules
+                                .iter()
+                                .any(|&e| self.rules[e].spec == self.rules[r].spec)
+                            {
                                 rules.push(r);
                             }
                         }
@@ -615,7 +620,10 @@ impl Model {
             .unwrap_or("")
             .to_string();
         let rr_name_node = rr.and_then(|r| r.get("name"));
-        let rr_name = rr_name_node.and_then(Node::as_str).unwrap_or("").to_string();
+        let rr_name = rr_name_node
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string();
         let role_ref_loc = loc_of(input.file, rr_name_node.or(rr).unwrap_or(&o.root));
         let role = match rr_kind.as_str() {
             // A ClusterRoleBinding may only reference a ClusterRole; a RoleBinding either kind.
@@ -650,19 +658,19 @@ impl Model {
             .iter()
             .enumerate()
         {
-            let Some(skind) = s
-                .get("kind")
-                .and_then(Node::as_str)
-                .and_then(|k| match k {
-                    "User" => Some(SubjectKind::User),
-                    "Group" => Some(SubjectKind::Group),
-                    "ServiceAccount" => Some(SubjectKind::ServiceAccount),
-                    _ => None,
-                })
-            else {
+            let Some(skind) = s.get("kind").and_then(Node::as_str).and_then(|k| match k {
+                "User" => Some(SubjectKind::User),
+                "Group" => Some(SubjectKind::Group),
+                "ServiceAccount" => Some(SubjectKind::ServiceAccount),
+                _ => None,
+            }) else {
                 continue;
             };
-            let name = s.get("name").and_then(Node::as_str).unwrap_or("").to_string();
+            let name = s
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
             if name.is_empty() {
                 continue;
             }
@@ -671,9 +679,9 @@ impl Model {
                 .and_then(Node::as_str)
                 .filter(|n| !n.is_empty());
             let sa_ns = match skind {
-                SubjectKind::ServiceAccount => own_ns
-                    .map(str::to_string)
-                    .or_else(|| namespace.clone()),
+                SubjectKind::ServiceAccount => {
+                    own_ns.map(str::to_string).or_else(|| namespace.clone())
+                }
                 _ => None,
             };
             if skind == SubjectKind::ServiceAccount && sa_ns.is_none() {
@@ -701,7 +709,10 @@ impl Model {
             kind,
             namespace,
             name: o.name().to_string(),
-            loc: loc_of(input.file, o.root.at(&["metadata", "name"]).unwrap_or(&o.root)),
+            loc: loc_of(
+                input.file,
+                o.root.at(&["metadata", "name"]).unwrap_or(&o.root),
+            ),
             role_ref_kind: rr_kind,
             role_ref_name: rr_name,
             role_ref_loc,
@@ -729,7 +740,9 @@ impl Model {
 
     /// The rules in effect through a binding.
     pub fn binding_rules(&self, b: &Binding) -> &[usize] {
-        b.role.map(|r| self.roles[r].rules.as_slice()).unwrap_or(&[])
+        b.role
+            .map(|r| self.roles[r].rules.as_slice())
+            .unwrap_or(&[])
     }
 
     /// The bindings a query scope considers.
@@ -827,12 +840,9 @@ impl Model {
             let Some(si) = b.subjects.iter().position(|s| identity.matches(&s.subject)) else {
                 continue;
             };
-            if let Some(rule) = self
-                .binding_rules(b)
-                .iter()
-                .copied()
-                .find(|&r| matching::rule_allows(&self.rules[r].spec, &request.verb, &request.target))
-            {
+            if let Some(rule) = self.binding_rules(b).iter().copied().find(|&r| {
+                matching::rule_allows(&self.rules[r].spec, &request.verb, &request.target)
+            }) {
                 return Some(Grant {
                     binding: bi,
                     subject: si,

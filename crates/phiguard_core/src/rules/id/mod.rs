@@ -10,20 +10,20 @@ use crate::yaml::Node;
 pub mod admission_webhook_write;
 pub mod anonymous_binding;
 pub mod automount_token;
+pub mod broad_group_power;
 pub mod cluster_admin_binding;
 pub mod create_workloads;
 pub mod default_service_account;
 pub mod escalate_bind_impersonate;
 pub mod nodes_proxy;
+pub mod phi_sa_excess;
+pub mod phi_secret_exec;
+pub mod phi_segmentation;
+pub mod phi_wildcard;
 pub mod pod_exec;
 pub mod read_secrets;
 pub mod serviceaccount_token;
 pub mod wildcard;
-pub mod phi_secret_exec;
-pub mod phi_sa_excess;
-pub mod phi_wildcard;
-pub mod broad_group_power;
-pub mod phi_segmentation;
 
 /// The rules of this family, in code order.
 pub static RULES: &[Rule] = &[
@@ -121,13 +121,7 @@ pub(crate) fn phi_reach(cx: &Ctx<'_>, b: &Binding) -> Vec<String> {
 }
 
 /// Reports a finding at a position of a manifest object.
-pub(crate) fn report_at(
-    out: &mut Out,
-    object: ObjectId,
-    loc: &Loc,
-    path: String,
-    message: String,
-) {
+pub(crate) fn report_at(out: &mut Out, object: ObjectId, loc: &Loc, path: String, message: String) {
     out.findings.push(RawFinding {
         object,
         pos: loc.pos(),
@@ -141,8 +135,11 @@ pub(crate) fn report_at(
 /// policy, which has no object).
 pub(crate) fn relate_rule(out: &mut Out, rule: &RuleDef, what: &str) {
     if let (Some(id), Some(last)) = (rule.object, out.findings.last_mut()) {
-        last.related
-            .push((id, rule.loc.pos(), format!("{} rule {}: {what}", rule.role, rule.index)));
+        last.related.push((
+            id,
+            rule.loc.pos(),
+            format!("{} rule {}: {what}", rule.role, rule.index),
+        ));
     }
 }
 

@@ -57,7 +57,11 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
     for w in phi {
         let name_node = ["serviceAccountName", "serviceAccount"]
             .iter()
-            .find_map(|k| w.spec.get(k).filter(|n| n.as_str().is_some_and(|s| !s.is_empty())));
+            .find_map(|k| {
+                w.spec
+                    .get(k)
+                    .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+            });
         let sa_name = name_node.and_then(Node::as_str).unwrap_or("default");
         let ns = w.object.namespace_or_default();
         let (anchor, path) = match name_node {
@@ -96,8 +100,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 .filter(|&(bi, _)| {
                     let b = &m.bindings[bi];
                     b.object.is_some()
-                        && m
-                            .binding_rules(b)
+                        && m.binding_rules(b)
                             .iter()
                             .any(|&r| m.rules[r].spec.resource_names.is_empty())
                 })
@@ -126,7 +129,11 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
         }
         let held: Vec<_> = powers_of(&m, &identity)
             .into_iter()
-            .filter(|h| h.evidence.iter().all(|e| m.bindings[e.binding].object.is_some()))
+            .filter(|h| {
+                h.evidence
+                    .iter()
+                    .all(|e| m.bindings[e.binding].object.is_some())
+            })
             .collect();
         if held.is_empty() {
             continue;

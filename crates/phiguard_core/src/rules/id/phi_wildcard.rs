@@ -62,7 +62,8 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
             .filter(|&r| {
                 let spec = &m.rules[r].spec;
                 spec.non_resource_urls.is_empty()
-                    && (spec.verbs.iter().any(|v| v == "*") || spec.resources.iter().any(|v| v == "*"))
+                    && (spec.verbs.iter().any(|v| v == "*")
+                        || spec.resources.iter().any(|v| v == "*"))
             })
             .collect();
         let Some(&first) = wild.first() else { continue };
