@@ -201,13 +201,38 @@ pub fn default_group(resource: &str) -> Option<&'static str> {
         "priorityclasses" => "scheduling.k8s.io",
         "runtimeclasses" => "node.k8s.io",
         "apiservices" => "apiregistration.k8s.io",
+        "gateways" | "gatewayclasses" | "httproutes" | "grpcroutes" | "referencegrants"
+        | "tcproutes" | "tlsroutes" | "udproutes" | "backendtlspolicies" => {
+            "gateway.networking.k8s.io"
+        }
+        "adminnetworkpolicies" | "baselineadminnetworkpolicies" => "policy.networking.k8s.io",
         _ => return None,
     })
 }
 
+/// The plural of a well-known resource given in the singular (`pod`, `networkpolicy`, `ingress`), as kubectl
+/// resolves it; anything else unchanged.
+fn plural_of(name: &str) -> String {
+    if default_group(name).is_some() {
+        return name.to_string();
+    }
+    let candidates = [
+        format!("{name}s"),
+        format!("{name}es"),
+        name.strip_suffix('y')
+            .map(|stem| format!("{stem}ies"))
+            .unwrap_or_default(),
+    ];
+    candidates
+        .into_iter()
+        .find(|c| !c.is_empty() && default_group(c).is_some())
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// Parses a `kubectl auth can-i` style resource argument: `secrets`, `pods/exec`, `deployments.apps`,
-/// `deployments.apps/scale`, `widgets.example.com`, or a non-resource path starting with `/`. A bare name that
-/// [`default_group`] does not know is taken to be in the core group. Names are lower-cased like kubectl does.
+/// `deployments.apps/scale`, `widgets.example.com`, or a non-resource path starting with `/`. Well-known
+/// resources may be singular (`pod`). A bare name that [`default_group`] does not know is taken to be in the
+/// core group. Names are lower-cased like kubectl does.
 pub fn parse_target(arg: &str, name: Option<&str>) -> Result<Target, String> {
     let arg = arg.trim();
     if arg.is_empty() {
@@ -232,8 +257,9 @@ pub fn parse_target(arg: &str, name: Option<&str>) -> Result<Target, String> {
     let (resource, group) = match res_group.split_once('.') {
         Some((r, g)) => (r.to_string(), g.to_string()),
         None => {
-            let g = default_group(&res_group).unwrap_or("").to_string();
-            (res_group, g)
+            let plural = plural_of(&res_group);
+            let g = default_group(&plural).unwrap_or("").to_string();
+            (plural, g)
         }
     };
     if resource.is_empty() {
