@@ -204,3 +204,92 @@ fn rbac_tool_who_can_fixtures_agree() {
     assert!(checked >= 8, "only {checked} who-can runs were checked");
     eprintln!("rbac-tool who-can fixtures: {checked} runs agree");
 }
+
+/// rbac-tool's `policy-rules` fixture: the rules a ServiceAccount holds through two RoleBindings, expanded to
+/// one row per verb, resource and name, with the role they come from.
+#[test]
+fn rbac_tool_policy_rules_fixture_agrees() {
+    let file = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/rbac/rbac-tool/testdata/policyrules/multiple-role-bindings.yaml"
+    ));
+    if !file.is_file() {
+        eprintln!(
+            "SKIPPED: {} is absent; the rbac-tool policy-rules fixture was not checked",
+            file.display()
+        );
+        return;
+    }
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut expected = BTreeSet::new();
+    let mut in_expect = false;
+    for line in text
+        .lines()
+        .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+    {
+        let body = line.trim_start_matches('#').trim();
+        if body == "Expect:" {
+            in_expect = true;
+            continue;
+        }
+        if in_expect && body.contains('|') {
+            let c: Vec<&str> = body.split('|').map(str::trim).collect();
+            // kind | name | verb | namespace | group | resource | names | urls | origin
+            expected.insert(
+                format!(
+                    "{} {} {} {} {} {} {}",
+                    c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+                )
+                .trim()
+                .to_string()
+                    + " "
+                    + c[8],
+            );
+        }
+    }
+    assert_eq!(expected.len(), 6, "{expected:?}");
+    let sources = vec![Source::new("multiple-role-bindings.yaml", text)];
+    let (objects, errors, _) = load(&sources);
+    assert!(errors.is_empty(), "{errors:?}");
+    let model = Model::build(&Inventory::new(sources, objects));
+    let subject = phiguard_core::rbac::SubjectRef {
+        kind: SubjectKind::ServiceAccount,
+        name: "the-test-user".into(),
+        namespace: Some("policyrules".into()),
+    };
+    let mut got = BTreeSet::new();
+    for (bi, _) in model.bindings_of(&phiguard_core::rbac::Identity::of(&subject)) {
+        let b = &model.bindings[bi];
+        if b.bootstrap {
+            continue;
+        }
+        let role = &model.roles[b.role.unwrap()];
+        let ns = b.namespace.clone().unwrap_or_default();
+        for &r in model.binding_rules(b) {
+            let spec = &model.rules[r].spec;
+            let names: Vec<&str> = if spec.resource_names.is_empty() {
+                vec![""]
+            } else {
+                spec.resource_names.iter().map(String::as_str).collect()
+            };
+            for verb in &spec.verbs {
+                for group in &spec.api_groups {
+                    let group = if group.is_empty() { "core" } else { group };
+                    for res in &spec.resources {
+                        for name in &names {
+                            got.insert(
+                                format!(
+                                    "ServiceAccount the-test-user {verb} {ns} {group} {res} {name}"
+                                )
+                                .trim()
+                                .to_string()
+                                    + &format!(" Roles>>{}/{}", ns, role.name),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(got, expected);
+}
