@@ -158,13 +158,23 @@ fn who_can_json_and_aggregated_custom_rule() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let grants = v["grants"].as_array().unwrap();
-    // view <- metrics-reader, edit <- view, admin <- edit: both the clinic devs and the sandbox intern.
+    // view <- metrics-reader, edit <- view, admin <- edit: both the clinic devs and the sandbox intern; the
+    // bootstrap kube-controller-manager role lists and watches everything.
     let who: Vec<&str> = grants
         .iter()
         .map(|g| g["subject"]["name"].as_str().unwrap())
         .collect();
-    assert_eq!(who, vec!["intern", "developers", "system:masters"], "{v:#}");
-    let dev = &grants[1];
+    assert_eq!(
+        who,
+        vec![
+            "intern",
+            "system:kube-controller-manager",
+            "developers",
+            "system:masters"
+        ],
+        "{v:#}"
+    );
+    let dev = &grants[2];
     assert_eq!(dev["rule"]["role"], "ClusterRole \"metrics-reader\"");
     assert_eq!(dev["rule"]["file"], "cluster.yaml");
     assert_eq!(dev["rule"]["line"], 28);

@@ -891,11 +891,13 @@ fn who_can_lists_binding_subjects_with_their_rule() {
     assert_eq!(
         who,
         vec![
+            // The bootstrap system:kube-controller-manager role has get on secrets.
+            "User \"system:kube-controller-manager\"",
             "Group \"system:masters\"",
             "Group \"system:serviceaccounts:ci\""
         ]
     );
-    let ci = &grants[1];
+    let ci = &grants[2];
     let rule = &m.rules[ci.rule];
     assert_eq!(rule.role, "ClusterRole \"system:aggregate-to-edit\"");
     assert_eq!(rule.loc.file, phiguard_core::rbac::BOOTSTRAP_SOURCE);

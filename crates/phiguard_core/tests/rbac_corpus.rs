@@ -88,7 +88,8 @@ fn sorted(v: &[&str]) -> Vec<String> {
 /// `get` on secrets without `resourceNames`; application-controller's ClusterRole is `*/*/*`,
 /// applicationset-controller's ClusterRole reads secrets, server's ClusterRole has get on `*` in `*` groups.
 /// notifications-controller only has list/watch plus get limited to `argocd-notifications-secret`, and redis only
-/// get on `argocd-redis`: an unnamed get is denied to both. system:masters holds cluster-admin.
+/// get on `argocd-redis`: an unnamed get is denied to both. From the bootstrap policy: system:masters holds
+/// cluster-admin, and system:kube-controller-manager has get on secrets (in every expectation below).
 #[test]
 fn argo_cd_get_secrets_in_argocd() {
     let Some(c) = corpus() else { return };
@@ -98,6 +99,7 @@ fn argo_cd_get_secrets_in_argocd() {
         rows,
         sorted(&[
             "Group \"system:masters\" via ClusterRoleBinding \"cluster-admin\" (ClusterRole \"cluster-admin\")",
+            "User \"system:kube-controller-manager\" via ClusterRoleBinding \"system:kube-controller-manager\" (ClusterRole \"system:kube-controller-manager\")",
             "ServiceAccount \"argocd/argocd-application-controller\" via ClusterRoleBinding \"argocd-application-controller\" (ClusterRole \"argocd-application-controller\")",
             "ServiceAccount \"argocd/argocd-application-controller\" via RoleBinding \"argocd/argocd-application-controller\" (Role \"argocd/argocd-application-controller\")",
             "ServiceAccount \"argocd/argocd-applicationset-controller\" via ClusterRoleBinding \"argocd-applicationset-controller\" (ClusterRole \"argocd-applicationset-controller\")",
@@ -122,7 +124,7 @@ fn argo_cd_get_secrets_in_argocd() {
         .any(|r| r.starts_with("ServiceAccount \"argocd/argocd-redis\"")));
     // In another namespace only the ClusterRoleBindings remain.
     let elsewhere = who_can(&install, Some("argocd"), "get", "secrets", None, "clinic");
-    assert_eq!(elsewhere.len(), 4, "{elsewhere:#?}");
+    assert_eq!(elsewhere.len(), 5, "{elsewhere:#?}");
 }
 
 /// Flux `manifests/rbac/`: ClusterRole `crd-controller` reads secrets (get/list/watch in the core group) and is
@@ -141,6 +143,7 @@ fn flux_get_secrets_in_flux_system() {
     );
     let mut want = vec![
         "Group \"system:masters\" via ClusterRoleBinding \"cluster-admin\" (ClusterRole \"cluster-admin\")".to_string(),
+        "User \"system:kube-controller-manager\" via ClusterRoleBinding \"system:kube-controller-manager\" (ClusterRole \"system:kube-controller-manager\")".to_string(),
         "ServiceAccount \"flux-system/helm-controller\" via ClusterRoleBinding \"cluster-reconciler\" (ClusterRole \"cluster-admin\")".to_string(),
         "ServiceAccount \"flux-system/kustomize-controller\" via ClusterRoleBinding \"cluster-reconciler\" (ClusterRole \"cluster-admin\")".to_string(),
     ];
@@ -179,6 +182,7 @@ fn prometheus_operator_get_secrets_in_default() {
         rows,
         sorted(&[
             "Group \"system:masters\" via ClusterRoleBinding \"cluster-admin\" (ClusterRole \"cluster-admin\")",
+            "User \"system:kube-controller-manager\" via ClusterRoleBinding \"system:kube-controller-manager\" (ClusterRole \"system:kube-controller-manager\")",
             "ServiceAccount \"default/prometheus-operator\" via ClusterRoleBinding \"prometheus-operator\" (ClusterRole \"prometheus-operator\")",
         ])
     );
@@ -201,6 +205,7 @@ fn calico_get_secrets_in_kube_system() {
         rows,
         sorted(&[
             "Group \"system:masters\" via ClusterRoleBinding \"cluster-admin\" (ClusterRole \"cluster-admin\")",
+            "User \"system:kube-controller-manager\" via ClusterRoleBinding \"system:kube-controller-manager\" (ClusterRole \"system:kube-controller-manager\")",
         ])
     );
 }
