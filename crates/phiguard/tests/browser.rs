@@ -1,0 +1,167 @@
+//! The HTML report of `examples/insecure/` in real headless Chromium, driven by playwright-core: the summary numbers
+//! match the JSON report, a filter and a search show the right rows, no network request is made, and the page
+//! prints to PDF. Skips with a message when Chromium, node or playwright-core are missing, unless
+//! `PHIGUARD_REQUIRE_BROWSER=1` (set by `.ci/run` once it has installed them).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Browser {
+    chromium: PathBuf,
+    playwright: PathBuf,
+}
+
+/// Finds the browser tooling, or says what is missing.
+fn browser() -> Result<Browser, String> {
+    let chromium = PathBuf::from(
+        std::env::var("PHIGUARD_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+    );
+    let playwright = std::env::var("PHIGUARD_PLAYWRIGHT_CORE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_default();
+            Path::new(&home).join(".cache/phiguard/browser/node_modules/playwright-core")
+        });
+    if !chromium.is_file() {
+        return Err(format!("no Chromium at {}", chromium.display()));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Err("node is not installed".into());
+    }
+    if !playwright.join("package.json").is_file() {
+        return Err(format!("no playwright-core at {}", playwright.display()));
+    }
+    Ok(Browser {
+        chromium,
+        playwright,
+    })
+}
+
+fn skip_or_fail(why: &str) {
+    if std::env::var("PHIGUARD_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("browser test required but cannot run: {why}");
+    }
+    eprintln!("SKIPPED: browser test of the HTML report: {why} (run .ci/run to install Chromium and playwright-core)");
+}
+
+#[test]
+fn insecure_report_in_headless_chromium() {
+    let b = match browser() {
+        Ok(b) => b,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-insecure");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let scan = |fmt: &str| {
+        Command::new(env!("CARGO_BIN_EXE_phiguard"))
+            .args(["scan", "examples/insecure/", "-o", fmt])
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let html = scan("html");
+    assert_eq!(html.status.code(), Some(1));
+    let page = out.join("report.html");
+    std::fs::write(&page, &html.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&scan("json").stdout).unwrap();
+    let report = &json["report"];
+    let findings = report["findings"].as_array().unwrap();
+    let search = findings[0]["code"].as_str().unwrap().to_string();
+
+    let driver = root().join("crates/phiguard/tests/browser/drive.cjs");
+    let run = Command::new("node")
+        .arg(&driver)
+        .arg(&page)
+        .arg(&out)
+        .args(["--severity", "high", "--search", &search])
+        .env("PHIGUARD_CHROMIUM", &b.chromium)
+        .env("PHIGUARD_PLAYWRIGHT_CORE", &b.playwright)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "driver failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    eprintln!("browser observations: loads {} filter {} search {}", seen["loads"], seen["filter_ms"], seen["search_ms"]);
+
+    assert_eq!(seen["network_requests"], serde_json::json!([]), "the report fetched something");
+    assert_eq!(seen["page_errors"], serde_json::json!([]));
+    assert_eq!(seen["console_errors"], serde_json::json!([]));
+
+    // The summary shows the JSON report's numbers.
+    let stats = &report["stats"];
+    let shown = &seen["summary"]["stats"];
+    for key in [
+        "inputs",
+        "objects",
+        "workloads",
+        "namespaces",
+        "phi_namespaces",
+        "phi_workloads",
+        "rules_run",
+    ] {
+        assert_eq!(shown[key], stats[key], "summary {key}");
+    }
+    assert_eq!(shown["findings"].as_u64().unwrap() as usize, findings.len());
+    assert_eq!(
+        shown["waived"].as_u64().unwrap() as usize,
+        report["waived"].as_array().unwrap().len()
+    );
+    let count = |sev: &str| findings.iter().filter(|f| f["severity"] == sev).count();
+    for sev in ["critical", "high", "medium", "low"] {
+        assert_eq!(
+            seen["summary"]["severity"][sev].as_u64().unwrap() as usize,
+            count(sev),
+            "severity {sev}"
+        );
+    }
+    // Every standard of 164.308/310/312 has a status; transmission security has findings here.
+    let standards = seen["summary"]["standards"].as_object().unwrap();
+    assert_eq!(standards.len(), 18);
+    assert_eq!(standards["164.312(e)(1)"], "findings");
+    assert_eq!(standards["164.310(b)"], "not-checkable");
+    let sections: Vec<&str> = seen["summary"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    for s in ["summary", "matrix", "scope", "findings", "provenance"] {
+        assert!(sections.contains(&s), "{sections:?}");
+    }
+    assert!(!sections.contains(&"segmentation") && !sections.contains(&"rbac") && !sections.contains(&"trend"));
+
+    // Before filtering: all open findings match, the first ones are rendered.
+    assert_eq!(seen["initial"]["count"].as_u64().unwrap() as usize, findings.len());
+    // Filtered on high: exactly the high findings, and every rendered row is high.
+    let filtered = &seen["filtered"];
+    assert_eq!(filtered["count"].as_u64().unwrap() as usize, count("high"));
+    assert_eq!(filtered["rendered"], filtered["count"]);
+    assert!(filtered["severities"].as_array().unwrap().iter().all(|s| s == "high"));
+    // Searched for a rule code: exactly that rule's findings.
+    let searched = &seen["searched"];
+    let with_code = findings.iter().filter(|f| f["code"] == search.as_str()).count();
+    assert_eq!(searched["count"].as_u64().unwrap() as usize, with_code);
+    assert!(searched["codes"].as_array().unwrap().iter().all(|c| c == search.as_str()));
+
+    // Credentials in the example never show in the rendered text.
+    let text = serde_json::to_string(&seen["initial"]["text"]).unwrap();
+    assert!(!text.contains("Winter2026!"));
+
+    let png = std::fs::read(out.join("report.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+    let pdf = std::fs::read(out.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let pages = pdf.windows(b"/Type /Page\n".len()).filter(|w| w.starts_with(b"/Type /Page") && !w.starts_with(b"/Type /Pages")).count();
+    assert!(pages >= 5, "{pages} PDF pages");
+    eprintln!("screenshot {} ; PDF {} ({pages} pages)", out.join("report.png").display(), out.join("report.pdf").display());
+}
