@@ -91,9 +91,16 @@ fn insecure_report_in_headless_chromium() {
         String::from_utf8_lossy(&run.stderr)
     );
     let seen: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
-    eprintln!("browser observations: loads {} filter {} search {}", seen["loads"], seen["filter_ms"], seen["search_ms"]);
+    eprintln!(
+        "browser observations: loads {} filter {} search {}",
+        seen["loads"], seen["filter_ms"], seen["search_ms"]
+    );
 
-    assert_eq!(seen["network_requests"], serde_json::json!([]), "the report fetched something");
+    assert_eq!(
+        seen["network_requests"],
+        serde_json::json!([]),
+        "the report fetched something"
+    );
     assert_eq!(seen["page_errors"], serde_json::json!([]));
     assert_eq!(seen["console_errors"], serde_json::json!([]));
 
@@ -138,20 +145,38 @@ fn insecure_report_in_headless_chromium() {
     for s in ["summary", "matrix", "scope", "findings", "provenance"] {
         assert!(sections.contains(&s), "{sections:?}");
     }
-    assert!(!sections.contains(&"segmentation") && !sections.contains(&"rbac") && !sections.contains(&"trend"));
+    assert!(
+        !sections.contains(&"segmentation")
+            && !sections.contains(&"rbac")
+            && !sections.contains(&"trend")
+    );
 
     // Before filtering: all open findings match, the first ones are rendered.
-    assert_eq!(seen["initial"]["count"].as_u64().unwrap() as usize, findings.len());
+    assert_eq!(
+        seen["initial"]["count"].as_u64().unwrap() as usize,
+        findings.len()
+    );
     // Filtered on high: exactly the high findings, and every rendered row is high.
     let filtered = &seen["filtered"];
     assert_eq!(filtered["count"].as_u64().unwrap() as usize, count("high"));
     assert_eq!(filtered["rendered"], filtered["count"]);
-    assert!(filtered["severities"].as_array().unwrap().iter().all(|s| s == "high"));
+    assert!(filtered["severities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s == "high"));
     // Searched for a rule code: exactly that rule's findings.
     let searched = &seen["searched"];
-    let with_code = findings.iter().filter(|f| f["code"] == search.as_str()).count();
+    let with_code = findings
+        .iter()
+        .filter(|f| f["code"] == search.as_str())
+        .count();
     assert_eq!(searched["count"].as_u64().unwrap() as usize, with_code);
-    assert!(searched["codes"].as_array().unwrap().iter().all(|c| c == search.as_str()));
+    assert!(searched["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c == search.as_str()));
 
     // Credentials in the example never show in the rendered text.
     let text = serde_json::to_string(&seen["initial"]["text"]).unwrap();
@@ -161,7 +186,14 @@ fn insecure_report_in_headless_chromium() {
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
     let pdf = std::fs::read(out.join("report.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    let pages = pdf.windows(b"/Type /Page\n".len()).filter(|w| w.starts_with(b"/Type /Page") && !w.starts_with(b"/Type /Pages")).count();
+    let pages = pdf
+        .windows(b"/Type /Page\n".len())
+        .filter(|w| w.starts_with(b"/Type /Page") && !w.starts_with(b"/Type /Pages"))
+        .count();
     assert!(pages >= 5, "{pages} PDF pages");
-    eprintln!("screenshot {} ; PDF {} ({pages} pages)", out.join("report.png").display(), out.join("report.pdf").display());
+    eprintln!(
+        "screenshot {} ; PDF {} ({pages} pages)",
+        out.join("report.png").display(),
+        out.join("report.pdf").display()
+    );
 }

@@ -36,7 +36,13 @@ fn html_output_embeds_the_same_numbers_as_json() {
     let json = phiguard(&["scan", "examples/insecure/", "-o", "json"], "1767323045");
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let stats = &report["report"]["stats"];
-    for key in ["inputs", "objects", "namespaces", "phi_workloads", "workloads"] {
+    for key in [
+        "inputs",
+        "objects",
+        "namespaces",
+        "phi_workloads",
+        "workloads",
+    ] {
         assert_eq!(data["summary"][key], stats[key], "{key}");
     }
     assert_eq!(
@@ -54,7 +60,14 @@ fn history_builds_a_trend_and_bad_history_files_fail_the_run() {
     let hist_s = hist.to_str().unwrap();
     // Two earlier scans saved with their times.
     let o = phiguard(
-        &["scan", "examples/insecure/", "-o", "json", "--save-history", hist_s],
+        &[
+            "scan",
+            "examples/insecure/",
+            "-o",
+            "json",
+            "--save-history",
+            hist_s,
+        ],
         "1767225600",
     );
     assert_eq!(o.status.code(), Some(1));
@@ -62,34 +75,71 @@ fn history_builds_a_trend_and_bad_history_files_fail_the_run() {
         &["scan", "examples/hardened/", "--save-history", hist_s],
         "1767312000",
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    let saved: Vec<_> = std::fs::read_dir(&hist).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let saved: Vec<_> = std::fs::read_dir(&hist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(saved.len(), 2, "{saved:?}");
     assert!(hist.join("phiguard-20260101T000000Z.json").is_file());
 
     let o = phiguard(
-        &["scan", "examples/insecure/", "-o", "html", "--history", hist_s],
+        &[
+            "scan",
+            "examples/insecure/",
+            "-o",
+            "html",
+            "--history",
+            hist_s,
+        ],
         "1767398400",
     );
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let data = embedded(&String::from_utf8(o.stdout).unwrap());
     let points = data["trend"]["points"].as_array().unwrap();
     let times: Vec<&str> = points.iter().map(|p| p["time"].as_str().unwrap()).collect();
     assert_eq!(
         times,
-        ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"]
+        [
+            "2026-01-01T00:00:00Z",
+            "2026-01-02T00:00:00Z",
+            "2026-01-03T00:00:00Z"
+        ]
     );
     let high: Vec<u64> = points
         .iter()
         .map(|p| p["by_severity"]["high"].as_u64().unwrap())
         .collect();
-    assert!(high[0] > 0 && high[1] == 0 && high[2] == high[0], "{high:?}");
-    assert!(data["trend"]["severity_svg"].as_str().unwrap().contains("<polyline"));
+    assert!(
+        high[0] > 0 && high[1] == 0 && high[2] == high[0],
+        "{high:?}"
+    );
+    assert!(data["trend"]["severity_svg"]
+        .as_str()
+        .unwrap()
+        .contains("<polyline"));
 
     // A file in the history that is not a report is named, the page is still written, and the run exits 2.
     std::fs::write(hist.join("notes.json"), "{ not json").unwrap();
     let o = phiguard(
-        &["scan", "examples/insecure/", "-o", "html", "--history", hist_s],
+        &[
+            "scan",
+            "examples/insecure/",
+            "-o",
+            "html",
+            "--history",
+            hist_s,
+        ],
         "1767398400",
     );
     assert_eq!(o.status.code(), Some(2));
@@ -100,7 +150,14 @@ fn history_builds_a_trend_and_bad_history_files_fail_the_run() {
 
     // A missing history directory is a usage error.
     let o = phiguard(
-        &["scan", "examples/insecure/", "-o", "html", "--history", "no/such/dir"],
+        &[
+            "scan",
+            "examples/insecure/",
+            "-o",
+            "html",
+            "--history",
+            "no/such/dir",
+        ],
         "1767398400",
     );
     assert_eq!(o.status.code(), Some(2));

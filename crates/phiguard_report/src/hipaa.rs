@@ -75,7 +75,8 @@ pub struct Resolved {
 
 use Requirement::{Addressable as A, Required as R};
 
-const NOT_CONFIG: &str = "A policy, procedure or document: Kubernetes configuration holds no evidence of it.";
+const NOT_CONFIG: &str =
+    "A policy, procedure or document: Kubernetes configuration holds no evidence of it.";
 
 const fn spec(
     citation: &'static str,
@@ -328,12 +329,25 @@ mod tests {
     fn citations_are_unique_and_under_their_safeguard() {
         let mut seen = std::collections::HashSet::new();
         for s in STANDARDS {
-            assert!(s.citation.starts_with(s.safeguard.section()), "{}", s.citation);
+            assert!(
+                s.citation.starts_with(s.safeguard.section()),
+                "{}",
+                s.citation
+            );
             assert!(seen.insert(s.citation), "duplicate {}", s.citation);
-            assert_eq!(s.requirement.is_some(), s.specs.is_empty(), "{}", s.citation);
+            assert_eq!(
+                s.requirement.is_some(),
+                s.specs.is_empty(),
+                "{}",
+                s.citation
+            );
             for sp in s.specs {
                 assert!(seen.insert(sp.citation), "duplicate {}", sp.citation);
-                assert!(sp.citation.starts_with(s.safeguard.section()), "{}", sp.citation);
+                assert!(
+                    sp.citation.starts_with(s.safeguard.section()),
+                    "{}",
+                    sp.citation
+                );
             }
         }
         // 18 standards in 164.308-164.312 as counted by the rule's Appendix A.

@@ -5,9 +5,12 @@ mod model;
 mod trend;
 
 pub use model::{
-    snippet_is_sensitive, AnalysisSection, FindingRow, ModelInput, ReportModel, Status, MODEL_FORMAT,
+    snippet_is_sensitive, AnalysisSection, FindingRow, ModelInput, ReportModel, Status,
+    MODEL_FORMAT,
 };
-pub use trend::{build as build_trend, point_from_json, point_from_report, HistoryError, Trend, TrendPoint};
+pub use trend::{
+    build as build_trend, point_from_json, point_from_report, HistoryError, Trend, TrendPoint,
+};
 
 use phiguard_core::ScanReport;
 
@@ -39,7 +42,9 @@ pub fn render(model: &ReportModel) -> String {
     ));
     out.push_str("<title>phiguard HIPAA Security Rule report</title>\n<style>\n");
     out.push_str(CSS);
-    out.push_str("</style>\n</head>\n<body>\n<header class=\"top\"><div><h1>HIPAA Security Rule report</h1>");
+    out.push_str(
+        "</style>\n</head>\n<body>\n<header class=\"top\"><div><h1>HIPAA Security Rule report</h1>",
+    );
     out.push_str("<p class=\"sub\" id=\"subtitle\"></p></div><nav class=\"toc\" id=\"nav\"></nav></header>\n");
     out.push_str("<main id=\"app\"><noscript><p>This report is drawn by JavaScript from the data embedded in the ");
     out.push_str("page. Enable JavaScript for this file, or use <code>phiguard scan -o json</code>.</p></noscript></main>\n");

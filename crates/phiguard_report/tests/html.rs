@@ -106,7 +106,14 @@ fn the_hardened_example_reports_no_findings_but_not_full_coverage() {
         );
     }
     let admin = &model.safeguards[0];
-    assert!(admin.specs_by_status.get(&Status::NotCheckable).copied().unwrap_or(0) > 0);
+    assert!(
+        admin
+            .specs_by_status
+            .get(&Status::NotCheckable)
+            .copied()
+            .unwrap_or(0)
+            > 0
+    );
 }
 
 #[test]
@@ -144,7 +151,14 @@ fn the_page_is_self_contained() {
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("Content-Security-Policy"));
     assert!(page.contains("default-src 'none'"));
-    for banned in ["<link", " src=", "@import", "url(", "fetch(", "XMLHttpRequest"] {
+    for banned in [
+        "<link",
+        " src=",
+        "@import",
+        "url(",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
         assert!(!page.contains(banned), "page contains {banned}");
     }
     // The embedded data closes only where the page closes it.
@@ -170,7 +184,11 @@ fn markup_in_inputs_is_data_not_markup() {
     );
     assert!(!report.findings.is_empty());
     let page = html::html(&report, input());
-    assert_eq!(page.matches("</script>").count(), 2, "only the two script elements close");
+    assert_eq!(
+        page.matches("</script>").count(),
+        2,
+        "only the two script elements close"
+    );
     assert!(!page.contains("<script>alert"));
 }
 
@@ -207,18 +225,26 @@ fn trend_from_json_reports_orders_points_and_counts_per_standard() {
     let times: Vec<&str> = trend.points.iter().map(|p| p.time.as_str()).collect();
     assert_eq!(
         times,
-        ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"]
+        [
+            "2026-01-01T00:00:00Z",
+            "2026-01-02T00:00:00Z",
+            "2026-01-03T00:00:00Z"
+        ]
     );
     for sev in ["critical", "high", "medium", "low"] {
         assert!(
-            trend.severity_svg.contains(&format!("data-series=\"{sev}\"")),
+            trend
+                .severity_svg
+                .contains(&format!("data-series=\"{sev}\"")),
             "{sev}"
         );
     }
     // One line per standard that had findings at some point.
     let lines = trend.standard_svg.matches("<polyline").count();
     assert_eq!(lines, p_old.by_standard.len());
-    assert!(trend.standard_svg.contains("164.312(e)(1) Transmission security"));
+    assert!(trend
+        .standard_svg
+        .contains("164.312(e)(1) Transmission security"));
     // The last severity point of `high` is at zero findings: the bottom of the plot.
     assert!(trend.severity_svg.starts_with("<svg"));
     assert!(trend.severity_svg.ends_with("</svg>"));
@@ -253,9 +279,16 @@ fn waivers_show_reason_owner_and_expiry_and_count_in_the_matrix() {
         Date::parse("2026-01-02").unwrap(),
         Vec::new(),
     );
-    assert!(!report.waived.is_empty(), "the example has a privileged pod");
+    assert!(
+        !report.waived.is_empty(),
+        "the example has a privileged pod"
+    );
     let model = html::html_model(&report, input());
-    let waived: Vec<_> = model.findings.iter().filter(|f| f.waiver.is_some()).collect();
+    let waived: Vec<_> = model
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_some())
+        .collect();
     assert_eq!(waived.len(), report.waived.len());
     assert_eq!(model.summary.waived, report.waived.len());
     for f in &waived {
@@ -272,6 +305,9 @@ fn waivers_show_reason_owner_and_expiry_and_count_in_the_matrix() {
         .sum();
     let pairs: usize = report.waived.iter().map(|f| f.hipaa.len()).sum();
     assert_eq!(spec_waived, pairs);
-    assert_eq!(model.provenance.config_file.as_deref(), Some("phiguard.toml"));
+    assert_eq!(
+        model.provenance.config_file.as_deref(),
+        Some("phiguard.toml")
+    );
     assert_eq!(model.provenance.config_sha256.len(), 64);
 }

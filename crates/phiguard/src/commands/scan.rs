@@ -32,7 +32,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             }
             let (mut points, failed) = read_history(dir)?;
             history_failed = failed;
-            points.push(phiguard_report::html::point_from_report(&report, &generated_at));
+            points.push(phiguard_report::html::point_from_report(
+                &report,
+                &generated_at,
+            ));
             Some(phiguard_report::html::build_trend(points))
         }
         None => None,

@@ -165,6 +165,7 @@ pub struct RuleInfo {
     pub ran: bool,
 }
 
+/// A finding as the page shows it. Absent optional fields are left out of the JSON to keep large reports small.
 #[derive(Debug, Serialize)]
 pub struct FindingRow {
     pub code: &'static str,
@@ -174,15 +175,21 @@ pub struct FindingRow {
     pub file: String,
     pub line: u32,
     pub column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub helm_source: Option<String>,
     pub phi_scope: bool,
     pub hipaa: &'static [&'static str],
     /// The standards the citations belong to.
     pub standards: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverInfo>,
     pub fingerprint: String,
 }

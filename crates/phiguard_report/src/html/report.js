@@ -38,6 +38,35 @@
     if (Array.isArray(kid)) { kid.forEach(function (k) { add(parent, k); }); return; }
     parent.appendChild(typeof kid === 'object' ? kid : document.createTextNode(String(kid)));
   }
+  // Remediation text is a small Markdown subset: ``` fences, `code`, blank-line paragraphs.
+  function inline(text) {
+    return text.split(/`([^`]+)`/).map(function (part, i) { return i % 2 ? el('code', { text: part }) : part; });
+  }
+  function markdown(text) {
+    var out = [];
+    text.split('```').forEach(function (part, i) {
+      if (i % 2) {
+        out.push(el('pre', { 'class': 'snippet' }, part.replace(/^[A-Za-z0-9_-]*\n/, '').replace(/\s+$/, '')));
+      } else {
+        part.split(/\n\s*\n/).forEach(function (para) {
+          if (para.trim()) out.push(el('p', { 'class': 'md' }, inline(para.trim())));
+        });
+      }
+    });
+    return out;
+  }
+  function firstSentence(text) {
+    var prose = text.split('```')[0].trim();
+    var code = false;
+    for (var i = 0; i < prose.length; i++) {
+      var c = prose.charAt(i);
+      if (c === '`') code = !code;
+      else if (!code && (c === '.' || c === ':') && (i + 1 === prose.length || /\s/.test(prose.charAt(i + 1)))) {
+        return prose.slice(0, i) + '.';
+      }
+    }
+    return prose;
+  }
   function fmt(n) { return Number(n).toLocaleString('en-US'); }
   function plural(n, one, many) { return fmt(n) + ' ' + (n === 1 ? one : (many || one + 's')); }
   function statusBadge(s) { return el('span', { 'class': 'status ' + s, 'data-status': s, text: STATUS[s] || s }); }
@@ -249,8 +278,11 @@
       card.appendChild(el('pre', { 'class': 'snippet' }, el('span', { 'class': 'ln', text: f.snippet.line + ' | ' }), f.snippet.text));
       if (f.snippet.masked) card.appendChild(el('div', { 'class': 'masked-note', text: 'The value on this line is masked: it may hold a credential or PHI.' }));
     }
-    f.related.forEach(function (x) { card.appendChild(el('div', { 'class': 'related', text: 'note: ' + x })); });
-    if (r.remediation) card.appendChild(el('div', { 'class': 'fix' }, el('b', { text: 'Fix: ' }), r.remediation));
+    (f.related || []).forEach(function (x) { card.appendChild(el('div', { 'class': 'related', text: 'note: ' + x })); });
+    if (r.remediation) {
+      card.appendChild(el('div', { 'class': 'fix' }, el('b', { text: 'Fix: ' }), inline(firstSentence(r.remediation)), ' ',
+        el('a', { href: '#rule-' + f.code, 'class': 'no-print', text: 'Full remediation' })));
+    }
     if (f.waiver) {
       card.appendChild(el('div', { 'class': 'waiver' }, el('b', { text: 'Waived' }), ' by ' + f.waiver.owner +
         (f.waiver.expires ? ' until ' + f.waiver.expires : ' (no expiry)') + ' via ' + f.waiver.origin + ': ' + f.waiver.reason));
@@ -393,8 +425,9 @@
   function renderRules() {
     var s = section('rules', 'Rules run', 'page');
     s.appendChild(table(['Code', 'Severity', 'Rule', 'HIPAA', 'Remediation'], D.rules.map(function (r) {
-      return el('tr', { 'data-rule': r.code }, td(el('code', { text: r.code })), td(sevBadge(r.severity)),
-        td([el('b', { text: r.title }), el('div', { 'class': 'masked-note', text: r.name })]), td(r.hipaa.join(', ')), td(r.remediation));
+      return el('tr', { 'data-rule': r.code, id: 'rule-' + r.code }, td(el('code', { text: r.code })), td(sevBadge(r.severity)),
+        td([el('b', { text: r.title }), el('div', { 'class': 'masked-note', text: r.name })]), td(r.hipaa.join(', ')),
+        td(markdown(r.remediation), 'remediation'));
     })));
   }
   function renderProvenance() {

@@ -149,7 +149,11 @@ pub fn build(mut points: Vec<TrendPoint>) -> Trend {
     let standards: Vec<&str> = hipaa::STANDARDS
         .iter()
         .map(|s| s.citation)
-        .filter(|c| points.iter().any(|p| p.by_standard.get(*c).is_some_and(|n| *n > 0)))
+        .filter(|c| {
+            points
+                .iter()
+                .any(|p| p.by_standard.get(*c).is_some_and(|n| *n > 0))
+        })
         .collect();
     let std_series: Vec<Series> = standards
         .iter()
