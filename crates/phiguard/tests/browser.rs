@@ -197,3 +197,92 @@ fn insecure_report_in_headless_chromium() {
         out.join("report.pdf").display()
     );
 }
+
+/// The sections that appear only when their data exists: segmentation, RBAC and the trend.
+#[test]
+fn optional_sections_and_trend_in_headless_chromium() {
+    use phiguard_core::settings::{Date, Settings};
+    use phiguard_report::html::{build_trend, point_from_json, point_from_report, AnalysisSection};
+
+    let b = match browser() {
+        Ok(b) => b,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-optional");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let dir = root().join("examples/insecure");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let sources = files
+        .iter()
+        .map(|p| {
+            phiguard_core::Source::new(p.display().to_string(), std::fs::read_to_string(p).unwrap())
+        })
+        .collect();
+    let report = phiguard_core::scan(
+        sources,
+        &Settings::default(),
+        Date::parse("2026-01-02").unwrap(),
+        Vec::new(),
+    );
+    let earlier = point_from_json(
+        "earlier.json",
+        &phiguard_report::json_with_time(&report, "2026-01-01T00:00:00Z"),
+        "",
+    )
+    .unwrap();
+    let trend = build_trend(vec![
+        earlier,
+        point_from_report(&report, "2026-01-02T00:00:00Z"),
+    ]);
+    let standards_with_findings = trend.points[0].by_standard.len();
+    let section = |title: &str, rows: usize| AnalysisSection {
+        title: title.to_string(),
+        summary: vec![("namespaces".into(), "2".into())],
+        columns: vec!["from".into(), "to".into(), "verdict".into()],
+        rows: (0..rows)
+            .map(|i| vec![format!("a{i}"), format!("b{i}"), "open".into()])
+            .collect(),
+    };
+    let page = phiguard_report::html(
+        &report,
+        phiguard_report::ModelInput {
+            generated_at: "2026-01-02T00:00:00Z".into(),
+            trend: Some(trend),
+            segmentation: Some(section("Network segmentation", 3)),
+            rbac: Some(section("RBAC: who can read PHI", 2)),
+        },
+    );
+    let path = out.join("report.html");
+    std::fs::write(&path, page).unwrap();
+    let run = Command::new("node")
+        .arg(root().join("crates/phiguard/tests/browser/drive.cjs"))
+        .arg(&path)
+        .arg(&out)
+        .args(["--severity", "critical", "--no-pdf"])
+        .env("PHIGUARD_CHROMIUM", &b.chromium)
+        .env("PHIGUARD_PLAYWRIGHT_CORE", &b.playwright)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "driver failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(seen["page_errors"], serde_json::json!([]));
+    assert_eq!(seen["network_requests"], serde_json::json!([]));
+    let content = &seen["summary"]["content"];
+    assert_eq!(content["segmentation"]["rows"], 3);
+    assert_eq!(content["rbac"]["rows"], 2);
+    // One line per severity, one per standard with findings; a table row per scan.
+    assert_eq!(
+        content["trend"]["lines"].as_u64().unwrap() as usize,
+        4 + standards_with_findings
+    );
+    assert_eq!(content["trend"]["rows"], 2);
+}

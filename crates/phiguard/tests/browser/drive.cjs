@@ -73,9 +73,14 @@ async function main() {
         standards[e.getAttribute('data-standard')] = e.querySelector('[data-status]').getAttribute('data-status');
       });
       const sections = Array.from(document.querySelectorAll('main > section')).map((s) => s.id);
-      return { stats, severity: sev, standards, sections };
+      const content = {};
+      document.querySelectorAll('main > section').forEach((s) => {
+        content[s.id] = { rows: s.querySelectorAll('tbody tr').length, lines: s.querySelectorAll('svg polyline').length };
+      });
+      return { stats, severity: sev, standards, sections, content };
     });
     out.initial = await visibleRows(page);
+    await settle(page);
     await page.screenshot({ path: path.join(outdir, 'report.png'), fullPage: false });
     out.screenshot = path.join(outdir, 'report.png');
 
@@ -84,6 +89,7 @@ async function main() {
       await page.selectOption('select[data-filter="severity"]', severity);
     });
     out.filtered = await visibleRows(page);
+    await settle(page);
     await page.screenshot({ path: path.join(outdir, 'filtered.png'), fullPage: false });
 
     if (search) {
@@ -119,6 +125,11 @@ async function timeFilter(page, action) {
     const mark = performance.getEntriesByName('phiguard:filter-applied')[0];
     resolve({ to_mark_ms: mark.startTime - window.__t0, to_frame_ms: performance.now() - window.__t0 });
   })));
+}
+
+// Two animation frames, so that what was just rendered has been painted.
+function settle(page) {
+  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 async function visibleRows(page) {

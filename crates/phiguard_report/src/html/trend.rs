@@ -163,7 +163,8 @@ pub fn build(mut points: Vec<TrendPoint>) -> Trend {
                 "{c} {}",
                 hipaa::standard_of(c).map(|s| s.title).unwrap_or("")
             ),
-            class: format!("std-{}", i % 8),
+            // Eight colours; later standards repeat them with a dashed line.
+            class: format!("std-{}{}", i % 8, if i >= 8 { " dashed" } else { "" }),
             values: points
                 .iter()
                 .map(|p| p.by_standard.get(*c).copied().unwrap_or(0))
@@ -172,8 +173,8 @@ pub fn build(mut points: Vec<TrendPoint>) -> Trend {
         .collect();
     let labels: Vec<String> = points.iter().map(|p| p.time.clone()).collect();
     Trend {
-        severity_svg: line_chart("Findings by severity", &labels, &sev_series),
-        standard_svg: line_chart("Findings by HIPAA standard", &labels, &std_series),
+        severity_svg: line_chart("Findings by severity", &labels, &sev_series, 4),
+        standard_svg: line_chart("Findings by HIPAA standard", &labels, &std_series, 2),
         points,
     }
 }
@@ -192,7 +193,7 @@ const TOP: f64 = 28.0;
 const BOTTOM: f64 = 40.0;
 
 /// A line chart with one polyline per series, a y axis from zero, and a legend below.
-fn line_chart(title: &str, labels: &[String], series: &[Series]) -> String {
+fn line_chart(title: &str, labels: &[String], series: &[Series], columns: usize) -> String {
     let n = labels.len();
     let max = series
         .iter()
@@ -200,7 +201,7 @@ fn line_chart(title: &str, labels: &[String], series: &[Series]) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let legend_rows = series.len().div_ceil(3);
+    let legend_rows = series.len().div_ceil(columns);
     let height = H + legend_rows as f64 * 18.0;
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
@@ -238,9 +239,18 @@ fn line_chart(title: &str, labels: &[String], series: &[Series]) -> String {
     for i in shown {
         if let Some(l) = labels.get(i) {
             let day = l.get(..16).unwrap_or(l).replace('T', " ");
+            let anchor = if n <= 1 {
+                "middle"
+            } else if i == 0 {
+                "start"
+            } else if i + 1 == n {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 out,
-                r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
                 x(i),
                 TOP + plot_h + 18.0,
                 xml_escape(&day)
@@ -273,16 +283,30 @@ fn line_chart(title: &str, labels: &[String], series: &[Series]) -> String {
         out.push_str("</g>");
     }
     for (i, s) in series.iter().enumerate() {
-        let lx = LEFT + (i % 3) as f64 * (plot_w / 3.0);
-        let ly = H + (i / 3) as f64 * 18.0;
+        let lx = LEFT + (i % columns) as f64 * (plot_w / columns as f64);
+        let ly = H + (i / columns) as f64 * 18.0;
         let last = s.values.last().copied().unwrap_or(0);
+        // About 6 px per character at the legend's size.
+        let room = (plot_w / columns as f64 / 6.0) as usize;
+        let full = format!("{} ({last})", s.label);
+        let shown = if full.chars().count() > room {
+            let keep = room.saturating_sub(format!(" ({last})").len() + 1);
+            format!(
+                "{}\u{2026} ({last})",
+                s.label.chars().take(keep).collect::<String>().trim_end()
+            )
+        } else {
+            full.clone()
+        };
         let _ = write!(
             out,
-            r#"<g class="legend {c}"><rect x="{lx:.1}" y="{ry:.1}" width="12" height="4"/><text x="{tx:.1}" y="{ly:.1}">{l} ({last})</text></g>"#,
+            r#"<g class="legend {c}"><title>{f}</title><line x1="{lx:.1}" x2="{lx2:.1}" y1="{ry:.1}" y2="{ry:.1}"/><text x="{tx:.1}" y="{ly:.1}">{l}</text></g>"#,
             c = s.class,
-            ry = ly - 6.0,
-            tx = lx + 16.0,
-            l = xml_escape(&s.label)
+            ry = ly - 4.0,
+            lx2 = lx + 14.0,
+            tx = lx + 18.0,
+            f = xml_escape(&full),
+            l = xml_escape(&shown)
         );
     }
     out.push_str("</svg>");
