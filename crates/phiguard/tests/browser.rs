@@ -80,7 +80,14 @@ fn insecure_report_in_headless_chromium() {
         .arg(&driver)
         .arg(&page)
         .arg(&out)
-        .args(["--severity", "high", "--search", &search])
+        .args([
+            "--severity",
+            "high",
+            "--search",
+            &search,
+            "--hipaa",
+            "164.312(e)(1)",
+        ])
         .env("PHIGUARD_CHROMIUM", &b.chromium)
         .env("PHIGUARD_PLAYWRIGHT_CORE", &b.playwright)
         .output()
@@ -165,6 +172,21 @@ fn insecure_report_in_headless_chromium() {
         .unwrap()
         .iter()
         .all(|s| s == "high"));
+    // The matrix's count for transmission security shows the findings citing that standard or its specifications.
+    let by_hipaa = &seen["by_hipaa"];
+    assert_eq!(by_hipaa["filter"], "164.312(e)(1)");
+    let tx = findings
+        .iter()
+        .filter(|f| {
+            f["hipaa"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c.as_str().unwrap().starts_with("164.312(e)"))
+        })
+        .count();
+    assert!(tx > 0);
+    assert_eq!(by_hipaa["count"].as_u64().unwrap() as usize, tx);
     // Searched for a rule code: exactly that rule's findings.
     let searched = &seen["searched"];
     let with_code = findings

@@ -1,7 +1,7 @@
 // Opens a phiguard HTML report in headless Chromium (playwright-core), performs what a reader does, and prints
 // what it observed as one JSON object on stdout. The calling test decides what is right.
 //
-// node drive.cjs REPORT.html OUTDIR [--severity S] [--search TEXT] [--repeat N] [--no-pdf]
+// node drive.cjs REPORT.html OUTDIR [--severity S] [--search TEXT] [--hipaa CITATION] [--repeat N] [--no-pdf]
 // Environment: PHIGUARD_PLAYWRIGHT_CORE (path of the playwright-core package), PHIGUARD_CHROMIUM (browser binary).
 'use strict';
 const fs = require('fs');
@@ -91,6 +91,17 @@ async function main() {
     out.filtered = await visibleRows(page);
     await settle(page);
     await page.screenshot({ path: path.join(outdir, 'filtered.png'), fullPage: false });
+
+    // The matrix links a standard's count to the findings behind it.
+    const hipaa = opt('--hipaa', '');
+    if (hipaa) {
+      await page.selectOption('select[data-filter="severity"]', '');
+      await page.click('#matrix button[data-filter-hipaa="' + hipaa + '"]');
+      out.by_hipaa = await visibleRows(page);
+      out.by_hipaa.filter = await page.inputValue('select[data-filter="hipaa"]');
+      await page.selectOption('select[data-filter="hipaa"]', '');
+      await page.selectOption('select[data-filter="status"]', 'open');
+    }
 
     if (search) {
       await page.selectOption('select[data-filter="severity"]', '');

@@ -109,8 +109,10 @@ pub struct StandardRow {
     /// Unwaived findings of those rules.
     pub findings: usize,
     pub waived: usize,
-    /// Findings counted once per standard, whichever of its citations they carry.
+    /// Open findings counted once per standard, whichever of its citations they carry.
     pub total_findings: usize,
+    /// Waived findings counted once per standard.
+    pub total_waived: usize,
     pub limits: &'static str,
     pub specs: Vec<SpecRow>,
 }
@@ -441,9 +443,13 @@ fn matrix(report: &ScanReport, ran: &BTreeSet<&str>) -> Vec<StandardRow> {
             *open_by_standard.entry(s).or_default() += 1;
         }
     }
+    let mut waived_by_standard: HashMap<&str, usize> = HashMap::new();
     for f in &report.waived {
         for c in f.hipaa {
             *waived.entry(c).or_default() += 1;
+        }
+        for s in standards_of(f.hipaa) {
+            *waived_by_standard.entry(s).or_default() += 1;
         }
     }
     let count = |m: &HashMap<&str, usize>, c: &str| m.get(c).copied().unwrap_or(0);
@@ -485,6 +491,7 @@ fn matrix(report: &ScanReport, ran: &BTreeSet<&str>) -> Vec<StandardRow> {
                 findings: f,
                 waived: w,
                 total_findings: count(&open_by_standard, st.citation),
+                total_waived: count(&waived_by_standard, st.citation),
                 limits: st.limits,
                 specs,
             }
@@ -516,10 +523,7 @@ fn safeguards(matrix: &[StandardRow]) -> Vec<SafeguardRow> {
                     .min()
                     .unwrap_or(Status::NotCheckable),
                 findings: rows.iter().map(|r| r.total_findings).sum(),
-                waived: rows
-                    .iter()
-                    .map(|r| r.waived + r.specs.iter().map(|s| s.waived).sum::<usize>())
-                    .sum(),
+                waived: rows.iter().map(|r| r.total_waived).sum(),
                 specs_by_status,
             }
         })

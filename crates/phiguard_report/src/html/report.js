@@ -185,6 +185,7 @@
     var s = section('matrix', 'Safeguard matrix', 'page');
     s.appendChild(el('p', { 'class': 'note', text: 'Each standard and implementation specification of 45 CFR 164.308, 164.310 and 164.312, ' +
       'the phiguard rules mapped to it, their open and waived findings, and what a scan of Kubernetes manifests cannot establish. ' +
+      'A standard\'s counts include the findings of its specifications, each finding once. ' +
       'Addressable specifications must still be assessed: implemented, or an equivalent alternative documented.' }));
     ['administrative', 'physical', 'technical'].forEach(function (g) {
       var rows = D.matrix.filter(function (st) { return st.safeguard === g; });
@@ -192,9 +193,11 @@
       s.appendChild(el('h3', { text: (info ? info.section + ' ' : '') + g.charAt(0).toUpperCase() + g.slice(1) + ' safeguards' }));
       var trs = [];
       rows.forEach(function (st) {
+        var ownRules = (st.specs.length && !st.rules.length && !st.rules_not_run.length)
+          ? el('span', { 'class': 'masked-note', text: 'see specifications' }) : rulesCell(st.rules, st.rules_not_run);
         trs.push(el('tr', { 'class': 'standard', 'data-citation': st.citation },
           td(el('code', { text: st.citation })), td(st.title), td(req(st.requirement)), td(statusBadge(st.status)),
-          td(rulesCell(st.rules, st.rules_not_run)), countCell(st.findings, st.citation), td(fmt(st.waived), 'num'),
+          td(ownRules), countCell(st.total_findings, st.citation), td(fmt(st.total_waived), 'num'),
           td(st.limits, 'limits')));
         st.specs.forEach(function (p) {
           trs.push(el('tr', { 'class': 'spec', 'data-citation': p.citation },
