@@ -461,6 +461,16 @@
   document.body.setAttribute('data-ready', '1');
   performance.mark('phiguard:first-render');
 
+  // Prepare the search text in idle time, a slice at a time, so that the first search does not have to.
+  (function prepare(from) {
+    var idle = window.requestIdleCallback || function (cb) { return setTimeout(cb, 1); };
+    idle(function () {
+      var end = Math.min(F.length, from + 2000);
+      for (var i = from; i < end; i++) searchText(F[i]);
+      if (end < F.length) prepare(end);
+    });
+  })(0);
+
   window.addEventListener('beforeprint', function () {
     if (shown < visible.length) renderMore(visible.length - shown);
   });
