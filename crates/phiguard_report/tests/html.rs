@@ -311,3 +311,41 @@ fn waivers_show_reason_owner_and_expiry_and_count_in_the_matrix() {
     );
     assert_eq!(model.provenance.config_sha256.len(), 64);
 }
+
+#[test]
+fn nothing_scanned_or_unparsed_input_is_never_shown_as_no_findings() {
+    let report = phiguard_core::scan(
+        vec![Source::new("notk8s.yaml", "foo: bar\n".to_string())],
+        &Settings::default(),
+        Date::parse("2026-01-02").unwrap(),
+        Vec::new(),
+    );
+    assert_eq!(report.stats.objects, 0);
+    let model = html::html_model(&report, input());
+    let statuses: Vec<Status> = model
+        .matrix
+        .iter()
+        .flat_map(|s| std::iter::once(s.status).chain(s.specs.iter().map(|p| p.status)))
+        .collect();
+    assert!(!statuses.contains(&Status::NoFindings), "{statuses:?}");
+    assert!(statuses.contains(&Status::Incomplete));
+
+    // One good file and one that does not parse: the good file's findings stay, nothing reads as clean.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let good = std::fs::read_to_string(root.join("examples/hardened/api.yaml")).unwrap();
+    let report = phiguard_core::scan(
+        vec![
+            Source::new("api.yaml", good),
+            Source::new("broken.yaml", "kind: Pod\nmetadata: [\n".to_string()),
+        ],
+        &Settings::default(),
+        Date::parse("2026-01-02").unwrap(),
+        Vec::new(),
+    );
+    assert!(!report.errors.is_empty());
+    let model = html::html_model(&report, input());
+    assert_eq!(model.errors.len(), report.errors.len());
+    assert!(model.errors[0].contains("broken.yaml"));
+    assert!(model.matrix.iter().all(|s| s.status != Status::NoFindings
+        && s.specs.iter().all(|p| p.status != Status::NoFindings)));
+}

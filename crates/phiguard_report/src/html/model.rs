@@ -72,6 +72,8 @@ pub enum Status {
     Findings,
     /// Findings, all of them waived.
     Waived,
+    /// Mapped rules found nothing, but some inputs failed to parse or nothing was scanned: not evidence.
+    Incomplete,
     /// Mapped rules ran and found nothing.
     NoFindings,
     /// Rules map to it, but none of them ran (deselected).
@@ -417,11 +419,19 @@ fn rules_citing(citation: &str, ran: &BTreeSet<&str>) -> (Vec<&'static str>, Vec
     (yes, no)
 }
 
-fn status_of(rules: &[&str], not_run: &[&str], findings: usize, waived: usize) -> Status {
+fn status_of(
+    rules: &[&str],
+    not_run: &[&str],
+    findings: usize,
+    waived: usize,
+    incomplete: bool,
+) -> Status {
     if findings > 0 {
         Status::Findings
     } else if waived > 0 {
         Status::Waived
+    } else if !rules.is_empty() && incomplete {
+        Status::Incomplete
     } else if !rules.is_empty() {
         Status::NoFindings
     } else if !not_run.is_empty() {
@@ -453,6 +463,7 @@ fn matrix(report: &ScanReport, ran: &BTreeSet<&str>) -> Vec<StandardRow> {
         }
     }
     let count = |m: &HashMap<&str, usize>, c: &str| m.get(c).copied().unwrap_or(0);
+    let incomplete = report.has_errors();
     STANDARDS
         .iter()
         .map(|st| {
@@ -466,7 +477,7 @@ fn matrix(report: &ScanReport, ran: &BTreeSet<&str>) -> Vec<StandardRow> {
                         citation: sp.citation,
                         title: sp.title,
                         requirement: sp.requirement,
-                        status: status_of(&rules, &rules_not_run, f, w),
+                        status: status_of(&rules, &rules_not_run, f, w, incomplete),
                         rules,
                         rules_not_run,
                         findings: f,
@@ -477,7 +488,7 @@ fn matrix(report: &ScanReport, ran: &BTreeSet<&str>) -> Vec<StandardRow> {
                 .collect();
             let (rules, rules_not_run) = rules_citing(st.citation, ran);
             let (f, w) = (count(&open, st.citation), count(&waived, st.citation));
-            let own = status_of(&rules, &rules_not_run, f, w);
+            let own = status_of(&rules, &rules_not_run, f, w, incomplete);
             let status = specs.iter().map(|s| s.status).fold(own, Ord::min);
             StandardRow {
                 citation: st.citation,

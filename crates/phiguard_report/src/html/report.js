@@ -5,6 +5,7 @@
   var STATUS = {
     'findings': 'Findings',
     'waived': 'Waived only',
+    'incomplete': 'Inputs incomplete',
     'no-findings': 'No findings',
     'not-run': 'Rules not run',
     'not-checkable': 'Not checkable by a scan'
@@ -137,6 +138,7 @@
     s.appendChild(el('h3', { text: 'Status per HIPAA Security Rule standard' }));
     s.appendChild(el('p', { 'class': 'note', text: 'A status comes from the rules mapped to each standard and implementation specification. ' +
       '"No findings" means the mapped rules ran and reported nothing; it is evidence for the specification, not proof of compliance. ' +
+      '"Inputs incomplete" means the same, but some inputs could not be read or nothing was scanned, so it is not evidence. ' +
       'Specifications no rule maps to cannot be shown by a manifest scan and need other evidence.' }));
     s.appendChild(el('div', { 'class': 'legend-row' }, Object.keys(STATUS).map(function (k) { return statusBadge(k); }),
       el('span', null, req('required'), ' required'), el('span', null, req('addressable'), ' addressable')));
