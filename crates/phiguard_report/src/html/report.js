@@ -113,8 +113,9 @@
         el('b', { text: plural(S.failing, 'finding') }), ' at or above ', el('b', { text: S.fail_on }),
         ' severity (' + plural(S.findings, 'open finding') + ', ' + fmt(S.waived) + ' waived).'));
     } else {
-      s.appendChild(el('div', { 'class': 'banner good', 'data-k': 'verdict' },
-        'No open findings at or above ', el('b', { text: S.fail_on }), ' severity (' +
+      s.appendChild(el('div', { 'class': D.errors.length ? 'banner err' : 'banner good', 'data-k': 'verdict' },
+        'No open findings at or above ', el('b', { text: S.fail_on }), ' severity' +
+        (D.errors.length ? ' in the inputs that could be read' : '') + ' (' +
         plural(S.findings, 'open finding') + ', ' + fmt(S.waived) + ' waived).'));
     }
     s.appendChild(el('h3', { text: 'Scope scanned' }));
