@@ -204,6 +204,16 @@ fn insecure_report_in_headless_chromium() {
     let text = serde_json::to_string(&seen["initial"]["text"]).unwrap();
     assert!(!text.contains("Winter2026!"));
 
+    // Printing renders every row the filters select, not only the first screenful.
+    assert!(
+        findings.len() > 100,
+        "the example should exceed the first rendered chunk"
+    );
+    assert_eq!(
+        seen["printed"]["rendered"].as_u64().unwrap() as usize,
+        findings.len()
+    );
+
     let png = std::fs::read(out.join("report.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
     let pdf = std::fs::read(out.join("report.pdf")).unwrap();

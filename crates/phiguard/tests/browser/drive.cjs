@@ -117,6 +117,7 @@ async function main() {
       await page.waitForFunction(() => document.getElementById('result-count').dataset.visible !== undefined);
       await page.emulateMedia({ media: 'print' });
       await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+      out.printed = await visibleRows(page);
       await page.pdf({ path: path.join(outdir, 'report.pdf'), format: 'A4', printBackground: true, preferCSSPageSize: true });
       out.pdf = path.join(outdir, 'report.pdf');
     }
