@@ -282,6 +282,39 @@ pub static STANDARDS: &[Standard] = &[
     },
 ];
 
+/// Sections outside the three safeguard groups that rules may cite: the documentation standard and the Privacy and
+/// Breach Notification Rule sections that bear on PHI handling.
+pub static OTHER_SECTIONS: &[(&str, &str)] = &[
+    ("164.316(a)", "Policies and procedures"),
+    ("164.316(b)(1)", "Documentation"),
+    ("164.316(b)(2)(i)", "Documentation: time limit"),
+    ("164.316(b)(2)(ii)", "Documentation: availability"),
+    ("164.316(b)(2)(iii)", "Documentation: updates"),
+    ("164.502(b)", "Minimum necessary"),
+    (
+        "164.514(b)(2)",
+        "De-identification: safe harbor identifiers",
+    ),
+    ("164.514(d)", "Minimum necessary requirements"),
+    ("164.528", "Accounting of disclosures"),
+    ("164.404", "Breach notification to individuals"),
+    ("164.406", "Breach notification to the media"),
+    ("164.408", "Breach notification to the Secretary"),
+];
+
+/// Whether a citation names a standard, a specification, or one of [`OTHER_SECTIONS`].
+pub fn is_known(citation: &str) -> bool {
+    resolve(citation).is_some() || OTHER_SECTIONS.iter().any(|(c, _)| *c == citation)
+}
+
+/// The title of a citation outside the safeguards.
+pub fn other_title(citation: &str) -> Option<&'static str> {
+    OTHER_SECTIONS
+        .iter()
+        .find(|(c, _)| *c == citation)
+        .map(|(_, t)| *t)
+}
+
 /// The standard or specification a citation names (exact match), if any.
 pub fn resolve(citation: &str) -> Option<Resolved> {
     for standard in STANDARDS {
@@ -317,7 +350,7 @@ mod tests {
         for rule in CATALOG.iter() {
             assert!(!rule.hipaa.is_empty(), "{} cites nothing", rule.code);
             for c in rule.hipaa {
-                if resolve(c).is_none() {
+                if !is_known(c) {
                     unknown.push(format!("{}: {c}", rule.code));
                 }
             }
@@ -364,5 +397,7 @@ mod tests {
         assert_eq!(r.standard.requirement, Some(Requirement::Required));
         assert!(resolve("164.312(z)").is_none());
         assert!(resolve("164.312(e)").is_none());
+        assert!(resolve("164.502(b)").is_none() && is_known("164.502(b)"));
+        assert!(!is_known("164.999"));
     }
 }

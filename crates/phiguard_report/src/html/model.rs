@@ -24,6 +24,8 @@ pub struct ReportModel {
     pub summary: Summary,
     pub safeguards: Vec<SafeguardRow>,
     pub matrix: Vec<StandardRow>,
+    /// Cited sections outside 164.308/310/312 (documentation, Privacy Rule), with the rules citing them.
+    pub other_citations: Vec<OtherCitation>,
     pub scope: ScopeInventory,
     pub rules: Vec<RuleInfo>,
     pub findings: Vec<FindingRow>,
@@ -130,6 +132,16 @@ pub struct SpecRow {
     pub findings: usize,
     pub waived: usize,
     pub limits: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OtherCitation {
+    pub citation: &'static str,
+    pub title: &'static str,
+    pub rules: Vec<&'static str>,
+    pub rules_not_run: Vec<&'static str>,
+    pub findings: usize,
+    pub waived: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -295,6 +307,24 @@ impl ReportModel {
         };
         let matrix = matrix(report, &ran);
         let safeguards = safeguards(&matrix);
+        let other_citations = hipaa::OTHER_SECTIONS
+            .iter()
+            .filter_map(|&(citation, title)| {
+                let (rules, rules_not_run) = rules_citing(citation, &ran);
+                if rules.is_empty() && rules_not_run.is_empty() {
+                    return None;
+                }
+                let cites = |f: &&Finding| f.hipaa.contains(&citation);
+                Some(OtherCitation {
+                    citation,
+                    title,
+                    rules,
+                    rules_not_run,
+                    findings: report.findings.iter().filter(cites).count(),
+                    waived: report.waived.iter().filter(cites).count(),
+                })
+            })
+            .collect();
         let findings = report
             .findings
             .iter()
@@ -321,6 +351,7 @@ impl ReportModel {
             summary,
             safeguards,
             matrix,
+            other_citations,
             scope: scope(report),
             rules,
             findings,

@@ -212,6 +212,18 @@
       s.appendChild(table(['Citation', 'Standard / specification', 'R/A', 'Status', 'Rules', { label: 'Open', num: true },
         { label: 'Waived', num: true }, 'What phiguard cannot check'], trs, { 'class': 'matrix', 'data-safeguard': g }));
     });
+    renderOtherCitations(s);
+  }
+
+  function renderOtherCitations(s) {
+    if (!D.other_citations.length) return;
+    s.appendChild(el('h3', { text: 'Other sections cited' }));
+    s.appendChild(el('p', { 'class': 'note', text: 'Sections outside the safeguards of 164.308, 164.310 and 164.312 that rules also cite.' }));
+    s.appendChild(table(['Citation', 'Section', 'Rules', { label: 'Open', num: true }, { label: 'Waived', num: true }],
+      D.other_citations.map(function (o) {
+        return el('tr', { 'data-citation': o.citation }, td(el('code', { text: o.citation })), td(o.title),
+          td(rulesCell(o.rules, o.rules_not_run)), countCell(o.findings, o.citation), td(fmt(o.waived), 'num'));
+      }), { 'class': 'other-citations' }));
   }
 
   // ---------------------------------------------------------------- scope
@@ -353,6 +365,9 @@
       st.specs.forEach(function (p) { if (cits[p.citation]) items.push([p.citation, p.citation + ' ' + p.title]); });
       if (items.length) hipaaOpts.push({ group: st.citation + ' ' + st.title, items: items });
     });
+    var others = D.other_citations.filter(function (o) { return cits[o.citation]; })
+      .map(function (o) { return [o.citation, o.citation + ' ' + o.title]; });
+    if (others.length) hipaaOpts.push({ group: 'Other sections', items: others });
     var q = el('input', { type: 'search', name: 'q', 'data-filter': 'q', placeholder: 'code, message, file, object, citation\u2026' });
     var pending = 0;
     q.addEventListener('input', function () {
