@@ -280,7 +280,7 @@ fn optional_sections_and_trend_in_headless_chromium() {
             .map(|i| vec![format!("a{i}"), format!("b{i}"), "open".into()])
             .collect(),
     };
-    let page = phiguard_report::html(
+    let mut model = phiguard_report::html_model(
         &report,
         phiguard_report::ModelInput {
             generated_at: "2026-01-02T00:00:00Z".into(),
@@ -289,6 +289,18 @@ fn optional_sections_and_trend_in_headless_chromium() {
             rbac: Some(section("RBAC: who can read PHI", 2)),
         },
     );
+    // A citation outside the safeguards, as a rule about PHI handling would make.
+    model
+        .other_citations
+        .push(phiguard_report::html::OtherCitation {
+            citation: "164.502(b)",
+            title: "Minimum necessary",
+            rules: vec!["PS001"],
+            rules_not_run: Vec::new(),
+            findings: 1,
+            waived: 0,
+        });
+    let page = phiguard_report::html::render(&model);
     let path = out.join("report.html");
     std::fs::write(&path, page).unwrap();
     let run = Command::new("node")
@@ -317,4 +329,5 @@ fn optional_sections_and_trend_in_headless_chromium() {
         4 + standards_with_findings
     );
     assert_eq!(content["trend"]["rows"], 2);
+    assert_eq!(seen["summary"]["other_citations"], 1);
 }

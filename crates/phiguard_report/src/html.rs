@@ -5,8 +5,8 @@ mod model;
 mod trend;
 
 pub use model::{
-    snippet_is_sensitive, AnalysisSection, FindingRow, ModelInput, ReportModel, Status,
-    MODEL_FORMAT,
+    snippet_is_sensitive, AnalysisSection, FindingRow, ModelInput, OtherCitation, ReportModel,
+    Status, MODEL_FORMAT,
 };
 pub use trend::{
     build as build_trend, point_from_json, point_from_report, HistoryError, Trend, TrendPoint,

@@ -77,7 +77,8 @@ async function main() {
       document.querySelectorAll('main > section').forEach((s) => {
         content[s.id] = { rows: s.querySelectorAll('tbody tr').length, lines: s.querySelectorAll('svg polyline').length };
       });
-      return { stats, severity: sev, standards, sections, content };
+      const otherCitations = document.querySelectorAll('table.other-citations tbody tr').length;
+      return { stats, severity: sev, standards, sections, content, other_citations: otherCitations };
     });
     out.initial = await visibleRows(page);
     await settle(page);
