@@ -168,6 +168,7 @@ pub struct ScopedWorkload {
     pub findings: usize,
 }
 
+/// A rule that ran.
 #[derive(Debug, Serialize)]
 pub struct RuleInfo {
     pub code: &'static str,
@@ -178,7 +179,6 @@ pub struct RuleInfo {
     pub title: &'static str,
     pub hipaa: &'static [&'static str],
     pub remediation: &'static str,
-    pub ran: bool,
 }
 
 /// A finding as the page shows it. Absent optional fields are left out of the JSON to keep large reports small.
@@ -343,7 +343,6 @@ impl ReportModel {
                 title: r.title,
                 hipaa: r.hipaa,
                 remediation: r.docs.remediation,
-                ran: true,
             })
             .collect();
         ReportModel {
