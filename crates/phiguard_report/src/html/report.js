@@ -280,6 +280,15 @@
     }
     return true;
   }
+  // The token at a 1-based column (a key up to its colon, or a scalar), highlighted as the text output's carets do.
+  function markToken(text, column) {
+    var start = column - 1;
+    if (start < 0 || start >= text.length) return text;
+    var end = start;
+    while (end < text.length && !/[\s:,}]/.test(text.charAt(end))) end++;
+    if (end === start) end = start + 1;
+    return [text.slice(0, start), el('mark', { text: text.slice(start, end) }), text.slice(end)];
+  }
   function findingCard(f) {
     var r = RULES[f.code] || {};
     var card = el('article', { 'class': 'finding sev-' + f.severity + (f.waiver ? ' is-waived' : ''), 'data-code': f.code, 'data-fp': f.fingerprint });
@@ -293,7 +302,8 @@
       f.helm_source ? el('span', { text: 'template ' + f.helm_source }) : null,
       el('span', { text: 'HIPAA ' + f.hipaa.join(', ') })));
     if (f.snippet) {
-      card.appendChild(el('pre', { 'class': 'snippet' }, el('span', { 'class': 'ln', text: f.snippet.line + ' | ' }), f.snippet.text));
+      card.appendChild(el('pre', { 'class': 'snippet' }, el('span', { 'class': 'ln', text: f.snippet.line + ' | ' }),
+        markToken(f.snippet.text, f.line === f.snippet.line ? f.column : 0)));
       if (f.snippet.masked) card.appendChild(el('div', { 'class': 'masked-note', text: 'The value on this line is masked: it may hold a credential or PHI.' }));
     }
     (f.related || []).forEach(function (x) { card.appendChild(el('div', { 'class': 'related', text: 'note: ' + x })); });
