@@ -50,7 +50,6 @@ pub enum Format {
     Sarif,
     Junit,
     Markdown,
-    /// One self-contained HTML file for auditors.
     Html,
 }
 
