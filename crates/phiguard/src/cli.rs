@@ -52,6 +52,7 @@ pub enum Format {
     Sarif,
     Junit,
     Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -97,4 +98,10 @@ pub struct ScanArgs {
     /// Text output without source snippets.
     #[arg(long)]
     pub concise: bool,
+    /// Earlier JSON reports (a directory of `-o json` or `--save-history` files): adds posture over time to HTML.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Also write this scan's JSON report, with its time, into DIR (for `--history`).
+    #[arg(long, value_name = "DIR")]
+    pub save_history: Option<PathBuf>,
 }

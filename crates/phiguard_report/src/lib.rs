@@ -1,12 +1,15 @@
 //! Renderers for scan reports and the rule catalog. Pure functions from data to text.
 
 mod catalog;
+pub mod hipaa;
+pub mod html;
 mod junit;
 mod markdown;
 mod sarif;
 mod text;
 
 pub use catalog::{catalog_json, catalog_markdown, catalog_text, rule_doc};
+pub use html::{html, html_model, json_with_time, utc_timestamp, ModelInput};
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::sarif;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod history;
 mod init;
 pub mod rbac;
 mod rules;

@@ -10,6 +10,7 @@ use phiguard_core::settings::{Date, Selector, Settings};
 use phiguard_core::source::{walk, LoadError};
 use phiguard_core::{ScanReport, Severity, Source};
 
+use super::history;
 use crate::cli::{ColorChoice, Format, ScanArgs};
 
 /// Files above this count get a progress bar on a terminal.
@@ -22,6 +23,26 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let mut report = phiguard_core::scan(sources, &settings, Date::today(), errors);
     if let Some(path) = &args.baseline {
         apply_baseline(&mut report, path)?;
+    }
+    let generated_at = history::scan_time();
+    let mut history_failed = false;
+    let trend = match &args.history {
+        Some(dir) => {
+            if args.output != Format::Html {
+                tracing::warn!("--history is shown only in HTML output (-o html)");
+            }
+            let (mut points, failed) = history::read(dir)?;
+            history_failed = failed;
+            points.push(phiguard_report::html::point_from_report(
+                &report,
+                &generated_at,
+            ));
+            Some(phiguard_report::html::build_trend(points))
+        }
+        None => None,
+    };
+    if let Some(dir) = &args.save_history {
+        history::save(dir, &report, &generated_at)?;
     }
     let rendered = match args.output {
         Format::Text => {
@@ -44,6 +65,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         Format::Sarif => phiguard_report::sarif(&report),
         Format::Junit => phiguard_report::junit(&report),
         Format::Markdown => phiguard_report::markdown(&report),
+        Format::Html => phiguard_report::html(
+            &report,
+            phiguard_report::ModelInput {
+                generated_at: generated_at.clone(),
+                trend,
+                ..Default::default()
+            },
+        ),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(rendered.as_bytes())?;
@@ -59,6 +88,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         if report.stats.objects == 0 {
             eprintln!("error: no Kubernetes objects were found in the inputs; nothing was checked");
         }
+    }
+    if history_failed {
+        return Ok(super::EXIT_ERROR);
     }
     Ok(exit_code(&report))
 }
