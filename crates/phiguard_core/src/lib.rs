@@ -8,6 +8,7 @@ pub mod engine;
 pub mod finding;
 pub mod image;
 pub mod inventory;
+pub mod netpol;
 pub mod rule;
 pub mod rules;
 pub mod scope;
