@@ -290,8 +290,8 @@ pub struct Model {
     pub(crate) applying: [Vec<Vec<u32>>; 2],
 }
 
-/// The name a workload is shown under: `namespace/name[Kind]`; pods created by a controller are shown as their
-/// owner.
+/// The name a workload is shown under: `namespace/name[Kind]`; pods created by a workload controller are shown
+/// as their owner (mirror pods, owned by their Node, as themselves).
 fn member_name(obj: &Object) -> String {
     let ns = obj.namespace_or_default();
     if obj.kind() == "Pod" {
@@ -302,7 +302,17 @@ fn member_name(obj: &Object) -> String {
         {
             let name = owner.get("name").and_then(Node::as_str).unwrap_or("");
             let kind = owner.get("kind").and_then(Node::as_str).unwrap_or("");
-            if !name.is_empty() && !kind.is_empty() {
+            let controller = matches!(
+                kind,
+                "ReplicaSet"
+                    | "DaemonSet"
+                    | "StatefulSet"
+                    | "Job"
+                    | "CronJob"
+                    | "Deployment"
+                    | "ReplicationController"
+            );
+            if !name.is_empty() && controller {
                 return format!("{ns}/{name}[{kind}]");
             }
         }
