@@ -42,7 +42,9 @@ fn out_of_scope(dir: &str, kinds: &BTreeSet<String>) -> Option<&'static str> {
         "VirtualMachineInstance",
     ] {
         if kinds.contains(k) {
-            return Some("secondary networks (UDN, NAD, MultiNetworkPolicy, KubeVirt) are not modelled");
+            return Some(
+                "secondary networks (UDN, NAD, MultiNetworkPolicy, KubeVirt) are not modelled",
+            );
         }
     }
     if dir.contains("ipv6") {
@@ -217,12 +219,30 @@ fn run_case(dir: &Path, expected: &str) -> Result<Outcome, String> {
 const SAME_OWNER_LABEL_GAP: &str = "pods pod-1 and pod-2 share an ownerReference (`internal-security`, no kind) but carry different labels. netpol-analyzer merges them into one node `default/internal-security[Pod]` and evaluates that node by the labels the pods share; phiguard evaluates each pod by its own labels, so a selector matching only pod-1's labels selects pod-1 and not pod-2. The difference is the representation of the node, not the NetworkPolicy semantics";
 
 const DISAGREEMENTS: &[(&str, &str)] = &[
-    ("example_pods_w_same_owner_and_labels_gap_anp_good", SAME_OWNER_LABEL_GAP),
-    ("example_pods_w_same_owner_and_labels_gap_banp_good", SAME_OWNER_LABEL_GAP),
-    ("example_pods_w_same_owner_and_labels_gap_no_policy", SAME_OWNER_LABEL_GAP),
-    ("example_pods_w_same_owner_and_labels_gap_with_good_match_expression", SAME_OWNER_LABEL_GAP),
-    ("example_pods_w_same_owner_and_labels_gap_with_good_match_expression2", SAME_OWNER_LABEL_GAP),
-    ("example_pods_w_same_owner_and_labels_gap_with_policy_selector_not_in_gap", SAME_OWNER_LABEL_GAP),
+    (
+        "example_pods_w_same_owner_and_labels_gap_anp_good",
+        SAME_OWNER_LABEL_GAP,
+    ),
+    (
+        "example_pods_w_same_owner_and_labels_gap_banp_good",
+        SAME_OWNER_LABEL_GAP,
+    ),
+    (
+        "example_pods_w_same_owner_and_labels_gap_no_policy",
+        SAME_OWNER_LABEL_GAP,
+    ),
+    (
+        "example_pods_w_same_owner_and_labels_gap_with_good_match_expression",
+        SAME_OWNER_LABEL_GAP,
+    ),
+    (
+        "example_pods_w_same_owner_and_labels_gap_with_good_match_expression2",
+        SAME_OWNER_LABEL_GAP,
+    ),
+    (
+        "example_pods_w_same_owner_and_labels_gap_with_policy_selector_not_in_gap",
+        SAME_OWNER_LABEL_GAP,
+    ),
 ];
 
 #[test]
@@ -258,7 +278,11 @@ fn netpol_analyzer_golden_suite() {
             .filter_map(|f| std::fs::read_to_string(f).ok())
             .flat_map(|t| {
                 t.lines()
-                    .filter_map(|l| l.trim().strip_prefix("kind:").map(|k| k.trim().trim_matches('"').to_string()))
+                    .filter_map(|l| {
+                        l.trim()
+                            .strip_prefix("kind:")
+                            .map(|k| k.trim().trim_matches('"').to_string())
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -298,5 +322,9 @@ fn netpol_analyzer_golden_suite() {
         }
     }
     assert!(applicable > 0, "no applicable case found in the corpus");
-    assert!(failed.is_empty(), "{} cases disagree unexplained", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} cases disagree unexplained",
+        failed.len()
+    );
 }
