@@ -32,6 +32,9 @@ pub enum Command {
         /// Rule code (e.g. PS001) or name (e.g. privileged-container).
         code: String,
     },
+    /// Network segmentation: connectivity matrix, explanations, zone verification.
+    #[command(subcommand)]
+    Netpol(crate::commands::netpol::NetpolCommand),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.

@@ -111,7 +111,7 @@ fn parse_selectors(items: &[String], flag: &str) -> anyhow::Result<Vec<Selector>
 
 /// Reads every input. Missing paths are usage errors; unreadable or non-UTF-8 files are input errors that do not
 /// stop the others.
-fn read_inputs(paths: &[String]) -> anyhow::Result<(Vec<Source>, Vec<LoadError>)> {
+pub(crate) fn read_inputs(paths: &[String]) -> anyhow::Result<(Vec<Source>, Vec<LoadError>)> {
     let mut files = Vec::new();
     let mut sources = Vec::new();
     let mut errors = Vec::new();

@@ -333,6 +333,8 @@ pub struct Violation {
     /// The part of the allowed connection set the invariant forbids.
     pub excess: Conn,
     pub explanation: Explanation,
+    /// Further external address ranges (on the external side) with the same forbidden connection set.
+    pub also: Vec<usize>,
 }
 
 /// The outcome for one invariant.
@@ -460,6 +462,14 @@ pub fn verify(inv: &Inventory, scope: &Scope, s: &NetpolSettings) -> Verificatio
         let se = &model.endpoints[src];
         let de = &model.endpoints[dst];
         let same_class = src == dst;
+        // The stand-in cluster DNS has no policies in the inputs: what it sends, and what reaches it from outside
+        // the cluster, is not decided by them. Pods of kube-system are represented by the unlabelled stand-in
+        // pod of that namespace instead.
+        if se.kind == EndpointKind::ClusterDns
+            || (de.kind == EndpointKind::ClusterDns && !se.is_pod())
+        {
+            continue;
+        }
         if data_store[dst] && !same_class {
             let ok = if s.zones.is_empty() {
                 se.is_pod() && se.namespace == de.namespace
@@ -491,8 +501,26 @@ pub fn verify(inv: &Inventory, scope: &Scope, s: &NetpolSettings) -> Verificatio
             }
         }
     }
+    // One counterexample per pod pair; external ranges with the same outcome are folded into one.
+    let mut groups: Vec<(
+        (Invariant, Option<usize>, Option<usize>, Conn),
+        Vec<(usize, usize)>,
+    )> = Vec::new();
     for (invariant, src, dst, excess) in found {
+        let side = |i: usize| model.endpoints[i].is_pod().then_some(i);
+        let key = (invariant, side(src), side(dst), excess);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push((src, dst)),
+            None => groups.push((key, vec![(src, dst)])),
+        }
+    }
+    for ((invariant, _, _, excess), pairs) in groups {
+        let (src, dst) = pairs[0];
         let explanation = engine.explain(src, dst);
+        let also = pairs[1..]
+            .iter()
+            .map(|&(s2, d2)| if model.endpoints[s2].is_pod() { d2 } else { s2 })
+            .collect();
         if let Some(p) = proofs.iter_mut().find(|p| p.invariant == invariant) {
             p.violations.push(Violation {
                 invariant,
@@ -500,6 +528,7 @@ pub fn verify(inv: &Inventory, scope: &Scope, s: &NetpolSettings) -> Verificatio
                 dst,
                 excess,
                 explanation,
+                also,
             });
         }
     }
