@@ -402,7 +402,7 @@ struct RawSettings {
     phi: Option<RawPhi>,
     images: Option<RawImages>,
     waiver: Option<Vec<toml::Spanned<RawWaiver>>>,
-    netpol: Option<toml::Spanned<crate::netpol::zones::RawNetpol>>,
+    netpol: Option<crate::netpol::zones::RawNetpol>,
 }
 
 #[derive(Deserialize)]

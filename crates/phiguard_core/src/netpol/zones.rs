@@ -171,10 +171,9 @@ pub fn parse_port(s: &str) -> Option<Conn> {
 
 /// Validates the raw section; `at` turns a span of the configuration text into an error.
 pub(crate) fn from_raw(
-    raw: toml::Spanned<RawNetpol>,
+    raw: RawNetpol,
     at: &dyn Fn(Range<usize>, String) -> SettingsError,
 ) -> Result<NetpolSettings, SettingsError> {
-    let raw = raw.into_inner();
     let mut s = NetpolSettings {
         cluster_dns: raw.cluster_dns.unwrap_or(true),
         ..NetpolSettings::default()
