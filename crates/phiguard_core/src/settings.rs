@@ -472,6 +472,24 @@ heuristics = true
 # Registries (prefixes of image references) that images must come from. Empty: SC003 does not run.
 trusted-registries = []
 
+# Network zones for `phiguard netpol verify` and rules NW009-NW012: named groups of pods (by namespace globs,
+# namespace labels, pod labels) or of external CIDRs, and the flows allowed between them. The zone `internet`
+# (public addresses) always exists.
+# [netpol]
+# cluster-dns = true                                   # model kube-system/kube-dns when the inputs lack it
+# networks = { cloud-metadata = "169.254.169.254/32" }
+# [[netpol.zone]]
+# name = "web"
+# namespaces = ["web"]
+# [[netpol.zone]]
+# name = "database"
+# namespaces = ["clinical"]
+# pod-labels = { app = "postgres" }
+# [[netpol.flow]]
+# from = "web"
+# to = "database"
+# ports = ["TCP/5432"]                                 # omit for any port
+
 # Waivers: accepted risks, each with a reason, an owner and an expiry. An expired waiver is itself a finding.
 # [[waiver]]
 # rule = "PS015"                 # or a list: ["PS015", "AV001"]
