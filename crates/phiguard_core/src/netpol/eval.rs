@@ -281,7 +281,7 @@ impl<'m> Engine<'m> {
             }
         }
         if remaining != NONE {
-            if let Some(t) = trail.as_deref_mut() {
+            if let Some(t) = trail {
                 t.push(Step {
                     policy: None,
                     rule: None,
@@ -422,10 +422,9 @@ pub fn find_endpoint(model: &Model, query: &str) -> Result<usize, String> {
         for m in &e.members {
             let bare = m.name.split('[').next().unwrap_or("");
             let short = bare.rsplit('/').next().unwrap_or("");
-            if m.name == q || bare == q || (!q.contains('/') && short == q) {
-                if !hits.contains(&i) {
-                    hits.push(i);
-                }
+            let hit = m.name == q || bare == q || (!q.contains('/') && short == q);
+            if hit && !hits.contains(&i) {
+                hits.push(i);
             }
         }
     }

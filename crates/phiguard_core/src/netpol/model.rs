@@ -19,7 +19,7 @@ use super::selector::{Expr, LabelSelector, Labels};
 pub const NS_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// What the engine adds to the inventory.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Add a cluster DNS endpoint (`kube-system`, `k8s-app: kube-dns`, UDP/TCP 53) when the inventory has none.
     pub cluster_dns: bool,
@@ -32,17 +32,6 @@ pub struct Options {
     pub representatives: bool,
     /// Named external networks (e.g. the cloud metadata address).
     pub networks: Vec<(String, IpRange)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            cluster_dns: false,
-            include_host_network: false,
-            representatives: false,
-            networks: Vec::new(),
-        }
-    }
 }
 
 /// One workload inside an endpoint class.
@@ -277,6 +266,9 @@ pub struct Namespace {
     pub declared: bool,
 }
 
+/// What makes workloads behave alike: namespace, pod labels, named ports.
+type ClassKey = (String, Labels, Vec<(String, Protocol, u16)>);
+
 /// Endpoints and policies of one inventory.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -459,8 +451,7 @@ impl Builder<'_> {
 
     fn workloads(&mut self, opts: &Options) {
         let inv = self.inv;
-        let mut classes: HashMap<(String, Labels, Vec<(String, Protocol, u16)>), usize> =
-            HashMap::new();
+        let mut classes: HashMap<ClassKey, usize> = HashMap::new();
         let mut seen_members: HashMap<String, usize> = HashMap::new();
         for w in &inv.workloads {
             let obj = inv.object(w.object);

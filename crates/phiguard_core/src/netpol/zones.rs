@@ -225,7 +225,7 @@ pub(crate) fn from_raw(
         let pod_criteria = !zone.namespaces.is_empty()
             || !zone.namespace_labels.is_empty()
             || !zone.pod_labels.is_empty();
-        if pod_criteria == !zone.cidrs.is_empty() {
+        if pod_criteria != zone.cidrs.is_empty() {
             return Err(at(
                 span,
                 format!(
@@ -346,6 +346,9 @@ pub struct Proof {
     pub pairs_checked: usize,
     pub violations: Vec<Violation>,
 }
+
+/// Counterexamples are grouped by invariant, pod side(s) and forbidden set.
+type GroupKey = (Invariant, Option<usize>, Option<usize>, Conn);
 
 /// The result of `verify`.
 pub struct Verification {
@@ -501,10 +504,7 @@ pub fn verify(inv: &Inventory, scope: &Scope, s: &NetpolSettings) -> Verificatio
         }
     }
     // One counterexample per pod pair; external ranges with the same outcome are folded into one.
-    let mut groups: Vec<(
-        (Invariant, Option<usize>, Option<usize>, Conn),
-        Vec<(usize, usize)>,
-    )> = Vec::new();
+    let mut groups: Vec<(GroupKey, Vec<(usize, usize)>)> = Vec::new();
     for (invariant, src, dst, excess) in found {
         let side = |i: usize| model.endpoints[i].is_pod().then_some(i);
         let key = (invariant, side(src), side(dst), excess);
