@@ -174,7 +174,7 @@ fn explain_names_the_deciding_rules_and_sets_the_exit_code() {
     ]);
     assert_eq!(d.status.code(), Some(1), "{}{}", out(&d), err(&d));
     assert!(out(&d).contains("DENIED"), "{}", out(&d));
-    assert!(out(&d).contains("selected by NetworkPolicy clinical/default-deny-all (examples/hardened/networkpolicies.yaml:5)"), "{}", out(&d));
+    assert!(out(&d).contains("selected by NetworkPolicy clinical/default-deny-all (examples/hardened/networkpolicies.yaml:5), NetworkPolicy clinical/postgres (examples/hardened/networkpolicies.yaml:93) and allowed by none of their rules"), "{}", out(&d));
     // External addresses are endpoints too.
     let e = phiguard(&[
         "netpol",

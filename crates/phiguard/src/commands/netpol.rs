@@ -381,11 +381,16 @@ fn step_text(model: &Model, dir: Dir, step: &Step) -> String {
                 step.conn
             )
         }
-        (Outcome::Isolated, Some(p)) => format!(
-            "selected by {} {} ({}) and not allowed by any rule of its layer: Deny {}",
-            p.kind.as_str(),
-            p.name,
-            p.loc,
+        (Outcome::Isolated, Some(_)) => format!(
+            "selected by {} and allowed by none of their rules: Deny {}",
+            step.layer
+                .iter()
+                .map(|&i| {
+                    let p = &model.policies[i];
+                    format!("{} {} ({})", p.kind.as_str(), p.name, p.loc)
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
             step.conn
         ),
         _ => format!("no policy decides: allowed by default: {}", step.conn),

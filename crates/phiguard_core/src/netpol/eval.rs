@@ -109,6 +109,8 @@ pub struct Step {
     pub outcome: Outcome,
     /// The part of the connection set this step decided.
     pub conn: Conn,
+    /// For [`Outcome::Isolated`]: every policy of the layer that selects the endpoint (`policy` is the first).
+    pub layer: Vec<usize>,
 }
 
 /// The evaluation of one direction.
@@ -257,6 +259,7 @@ impl<'m> Engine<'m> {
                             rule: Some(ri),
                             outcome: Outcome::Rule(rule.action),
                             conn: self.interner.get(c).clone(),
+                            layer: Vec::new(),
                         });
                     }
                     if remaining == NONE {
@@ -272,6 +275,11 @@ impl<'m> Engine<'m> {
                             rule: None,
                             outcome: Outcome::Isolated,
                             conn: self.interner.get(remaining).clone(),
+                            layer: pols
+                                .iter()
+                                .map(|&p| p as usize)
+                                .filter(|&p| model.policies[p].tier == tier)
+                                .collect(),
                         });
                     }
                 }
@@ -287,6 +295,7 @@ impl<'m> Engine<'m> {
                     rule: None,
                     outcome: Outcome::DefaultAllow,
                     conn: self.interner.get(remaining).clone(),
+                    layer: Vec::new(),
                 });
             }
             allowed = self.interner.union(allowed, remaining);

@@ -1198,6 +1198,14 @@ as node traffic"
                 return;
             }
         }
+        if let Some(sa) = spec.get("serviceAccountSelector") {
+            self.warn(
+                id,
+                sa,
+                "spec.serviceAccountSelector",
+                "serviceAccountSelector is not modelled: the policy is applied to every endpoint its selector matches",
+            );
+        }
         let own_ns = (!global).then(|| obj.namespace_or_default().to_string());
         let sel = self.calico_expr(id, spec.get("selector"), "spec.selector");
         let nss = if global {

@@ -303,6 +303,10 @@ pub(crate) fn report_invariant(
     if invariant == Invariant::ZoneFlows && cx.settings.netpol.zones.is_empty() {
         return;
     }
+    // The PHI invariants have nothing to prove without PHI workloads.
+    if invariant != Invariant::ZoneFlows && !cx.workloads().any(|w| w.phi) {
+        return;
+    }
     let v = verify(cx.inv, cx.scope, &cx.settings.netpol);
     let Some(proof) = v.proofs.iter().find(|p| p.invariant == invariant) else {
         return;
