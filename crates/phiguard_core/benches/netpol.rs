@@ -19,7 +19,7 @@ const POLICIES_PER_NS: usize = 20;
 const TIERS: [&str; 5] = ["web", "api", "db", "cache", "worker"];
 
 /// The generated manifests: 5,000 Deployments and 2,000 NetworkPolicies.
-pub fn generate() -> String {
+pub fn generate(policies: bool) -> String {
     let mut s = String::new();
     for n in 0..NAMESPACES {
         let _ = write!(
@@ -36,6 +36,9 @@ pub fn generate() -> String {
                 a % 7,
                 8000 + a % 10
             );
+        }
+        if !policies {
+            continue;
         }
         let _ = write!(
             s,
@@ -68,7 +71,7 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn bench(c: &mut Criterion) {
-    let text = generate();
+    let text = generate(true);
     let sources = vec![Source::new("generated.yaml", text)];
     let (objects, errors, _) = load(&sources);
     assert!(errors.is_empty());
@@ -113,7 +116,19 @@ model ~{} KiB, edges {} KiB, {} interned connection sets; peak RSS {:?} KiB befo
             engine.matrix().len()
         })
     });
+    // The worst case for the output: no policy at all, every pair of the 5,000 workloads connected.
+    let open = vec![Source::new("open.yaml", generate(false))];
+    let (objects, _, _) = load(&open);
+    let open_inv = Inventory::new(open, objects);
+    g.bench_function("matrix_5000w_no_policies", |b| {
+        b.iter(|| {
+            let model = build(&open_inv, &opts);
+            let mut engine = Engine::new(&model);
+            engine.matrix().len()
+        })
+    });
     g.finish();
+    eprintln!("netpol bench: peak RSS {:?} KiB at the end", peak_rss_kib());
 }
 
 criterion_group!(benches, bench);
