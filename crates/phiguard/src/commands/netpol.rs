@@ -188,8 +188,8 @@ struct Line {
 /// Expands endpoint classes into workloads and merges adjacent external ranges with equal connectivity.
 fn lines(model: &Model, engine: &Engine<'_>, edges: &[phiguard_core::netpol::Edge]) -> Vec<Line> {
     let mut out = Vec::new();
-    // (workload, external is source) -> [(range, conn)]
-    let mut ext: BTreeMap<(String, bool), Vec<(IpRange, Conn)>> = BTreeMap::new();
+    // (workload, external is source) -> [(range, conn, configured networks)]
+    let mut ext: BTreeMap<(String, bool), Vec<(IpRange, Conn, Vec<String>)>> = BTreeMap::new();
     for e in edges {
         let s = &model.endpoints[e.src as usize];
         let d = &model.endpoints[e.dst as usize];
@@ -210,34 +210,48 @@ fn lines(model: &Model, engine: &Engine<'_>, edges: &[phiguard_core::netpol::Edg
             }
             (Some(r), None) => {
                 for m in &d.members {
-                    ext.entry((m.name.clone(), true))
-                        .or_default()
-                        .push((r, conn.clone()));
+                    ext.entry((m.name.clone(), true)).or_default().push((
+                        r,
+                        conn.clone(),
+                        s.networks.clone(),
+                    ));
                 }
             }
             (None, Some(r)) => {
                 for m in &s.members {
-                    ext.entry((m.name.clone(), false))
-                        .or_default()
-                        .push((r, conn.clone()));
+                    ext.entry((m.name.clone(), false)).or_default().push((
+                        r,
+                        conn.clone(),
+                        d.networks.clone(),
+                    ));
                 }
             }
             (Some(_), Some(_)) => {}
         }
     }
     for ((name, from_ext), mut list) in ext {
-        list.sort_by_key(|(r, _)| r.lo);
-        let mut merged: Vec<(IpRange, Conn)> = Vec::new();
-        for (r, c) in list {
+        list.sort_by_key(|(r, _, _)| r.lo);
+        // Adjacent ranges with the same connections merge, unless a configured network sets one apart.
+        let mut merged: Vec<(IpRange, Conn, Vec<String>)> = Vec::new();
+        for (r, c, nets) in list {
             match merged.last_mut() {
-                Some((last, lc)) if *lc == c && u64::from(last.hi) + 1 == u64::from(r.lo) => {
+                Some((last, lc, ln))
+                    if *lc == c
+                        && *ln == nets
+                        && nets.is_empty()
+                        && u64::from(last.hi) + 1 == u64::from(r.lo) =>
+                {
                     last.hi = r.hi
                 }
-                _ => merged.push((r, c)),
+                _ => merged.push((r, c, nets)),
             }
         }
-        for (r, conn) in merged {
-            let ip = format!("{r}[External]");
+        for (r, conn, nets) in merged {
+            let ip = if nets.is_empty() {
+                format!("{r}[External]")
+            } else {
+                format!("{r}[External: {}]", nets.join(", "))
+            };
             let (src, dst) = if from_ext {
                 (ip, name.clone())
             } else {
@@ -313,7 +327,7 @@ fn dot(lines: &[Line]) -> String {
     let mut nodes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for l in lines {
         for n in [&l.src, &l.dst] {
-            let group = if n.ends_with("[External]") {
+            let group = if n.contains("[External") {
                 String::new()
             } else {
                 n.split('/').next().unwrap_or("").to_string()

@@ -413,7 +413,8 @@ impl<'m> Engine<'m> {
     }
 }
 
-/// Finds an endpoint by workload (`ns/name`, `ns/name[Kind]`, `name` when unique) or by IPv4 address.
+/// Finds an endpoint by workload (`ns/name`, `ns/name[Kind]`, `name` when unique), by IPv4 address or by the
+/// name of a configured network.
 pub fn find_endpoint(model: &Model, query: &str) -> Result<usize, String> {
     let q = query.trim();
     if let Some(ip) = parse_ipv4(q) {
@@ -422,6 +423,14 @@ pub fn find_endpoint(model: &Model, query: &str) -> Result<usize, String> {
             .iter()
             .position(|e| e.range.is_some_and(|r| r.lo <= ip && ip <= r.hi))
             .ok_or_else(|| format!("no external endpoint holds {q}"));
+    }
+    // A configured network, by name.
+    if let Some(i) = model
+        .endpoints
+        .iter()
+        .position(|e| e.networks.iter().any(|n| n == q))
+    {
+        return Ok(i);
     }
     let mut hits: Vec<usize> = Vec::new();
     for (i, e) in model.endpoints.iter().enumerate() {

@@ -75,6 +75,9 @@ impl Endpoint {
     /// A display name: the first member, or the address range.
     pub fn name(&self) -> String {
         match (&self.range, self.members.first()) {
+            (Some(r), _) if !self.networks.is_empty() => {
+                format!("{r}[External: {}]", self.networks.join(", "))
+            }
             (Some(r), _) => format!("{r}[External]"),
             (None, Some(m)) => m.name.clone(),
             (None, None) => String::new(),
