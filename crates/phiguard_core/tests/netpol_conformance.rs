@@ -77,18 +77,23 @@ type PodPairs = BTreeMap<(String, String), Conn>;
 /// (workload, is the workload the destination) -> [(range, conn)].
 type IpEdges = BTreeMap<(String, bool), Vec<(IpRange, Conn)>>;
 
-fn parse_expected(text: &str) -> (PodPairs, IpEdges, usize) {
+fn parse_expected(text: &str, probe: Option<&Conn>) -> (PodPairs, IpEdges, usize) {
     let mut pods = PodPairs::new();
     let mut ips = IpEdges::new();
     let mut skipped = 0;
     for line in text.lines() {
-        let Some((pair, conn)) = line.split_once(" : ") else {
-            continue;
+        // With a focus connection the lines carry no connection set: it is the probe.
+        let (pair, conn) = match (line.split_once(" : "), probe) {
+            (Some((pair, conn)), _) => (
+                pair,
+                Conn::parse(conn).unwrap_or_else(|| panic!("bad conn in {line}")),
+            ),
+            (None, Some(p)) => (line, p.clone()),
+            (None, None) => continue,
         };
         let Some((a, b)) = pair.split_once(" => ") else {
             continue;
         };
-        let conn = Conn::parse(conn).unwrap_or_else(|| panic!("bad conn in {line}"));
         match (parse_peer(a), parse_peer(b)) {
             (Some(Peer::Pod(s)), Some(Peer::Pod(d))) => {
                 pods.insert((s, d), conn);
@@ -109,7 +114,121 @@ struct Outcome {
     diffs: Vec<String>,
 }
 
-fn run_case(dir: &Path, expected: &str) -> Result<Outcome, String> {
+/// The options of a connlist run, recovered from the expected output's file name.
+#[derive(Default, Debug)]
+struct Filter {
+    /// `--focusworkload`: name encodings (`ns_name` or `name`), any side.
+    focus: Vec<String>,
+    /// `--focus-direction`: only connections into (`ingress`) or out of (`egress`) the focus workloads.
+    direction: Option<String>,
+    /// `--focusworkload-peer`: the other side must be one of these.
+    peers: Vec<String>,
+    /// `--focus-conn`: only this protocol and port.
+    probe: Option<Conn>,
+}
+
+/// `ns/name[Kind]` matches `ns_name` and `name`.
+fn encodings(workload: &str) -> [String; 2] {
+    let bare = workload.split('[').next().unwrap_or("");
+    let name = bare.rsplit('/').next().unwrap_or("").to_string();
+    [bare.replace('/', "_"), name]
+}
+
+impl Filter {
+    fn matches(list: &[String], w: Option<&str>) -> bool {
+        w.is_some_and(|w| encodings(w).iter().any(|e| list.contains(e)))
+    }
+    /// Whether a connection between two sides (None: an address range) is shown.
+    fn keep(&self, src: Option<&str>, dst: Option<&str>) -> bool {
+        if self.focus.is_empty() {
+            return true;
+        }
+        let fs = Self::matches(&self.focus, src);
+        let fd = Self::matches(&self.focus, dst);
+        let dir_ok = match self.direction.as_deref() {
+            Some("ingress") => fd,
+            Some("egress") => fs,
+            _ => fs || fd,
+        };
+        if !dir_ok {
+            return false;
+        }
+        if self.peers.is_empty() {
+            return true;
+        }
+        // The peer is the side that is not (only) the focus.
+        (fs && Self::matches(&self.peers, dst)) || (fd && Self::matches(&self.peers, src))
+    }
+}
+
+/// Splits `a_b_c` into known name encodings, longest first.
+fn split_names(text: &str, known: &BTreeSet<String>) -> Option<Vec<String>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut best: Option<Vec<String>> = None;
+    for k in known.iter().filter(|k| text.starts_with(k.as_str())) {
+        let rest = &text[k.len()..];
+        let tail = if rest.is_empty() {
+            Some(Vec::new())
+        } else if let Some(r) = rest.strip_prefix('_') {
+            split_names(r, known)
+        } else {
+            None
+        };
+        if let Some(mut t) = tail {
+            t.insert(0, k.clone());
+            if best.as_ref().is_none_or(|b| b[0].len() < k.len()) {
+                best = Some(t);
+            }
+        }
+    }
+    best
+}
+
+/// Parses `<options>` of `<dir>_<options>_connlist_output.txt` against the workload names of the case.
+fn parse_filter(options: &str, known: &BTreeSet<String>) -> Option<Filter> {
+    let mut f = Filter::default();
+    let mut rest = options.to_string();
+    // A trailing focus connection: `tcp-80`.
+    if let Some((head, last)) = rest
+        .rsplit_once('_')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .or(Some((String::new(), rest.clone())))
+    {
+        if let Some((proto, port)) = last.split_once('-') {
+            if let (Some(p), Ok(n)) = (
+                phiguard_core::netpol::Protocol::parse(proto),
+                port.parse::<u32>(),
+            ) {
+                f.probe = Some(Conn::of(p, phiguard_core::netpol::PortSet::range(n, n)));
+                rest = head;
+            }
+        }
+    }
+    if rest.is_empty() {
+        return Some(f);
+    }
+    let body = rest.strip_prefix("focus_workload_")?;
+    let (focus, peers) = match body.split_once("_with_") {
+        Some((a, b)) => (a.to_string(), Some(b.to_string())),
+        None => (body.to_string(), None),
+    };
+    let mut focus = focus;
+    for d in ["ingress", "egress"] {
+        if let Some(x) = focus.strip_suffix(&format!("_{d}")) {
+            f.direction = Some(d.to_string());
+            focus = x.to_string();
+        }
+    }
+    f.focus = split_names(&focus, known)?;
+    if let Some(p) = peers {
+        f.peers = split_names(&p, known)?;
+    }
+    Some(f)
+}
+
+fn run_case(dir: &Path, expected: &str, options: &str) -> Result<Outcome, String> {
     let files = walk(dir).map_err(|e| e.to_string())?;
     let sources: Vec<Source> = files
         .iter()
@@ -189,7 +308,14 @@ fn run_case(dir: &Path, expected: &str) -> Result<Outcome, String> {
             (Some(_), Some(_)) => {}
         }
     }
-    let (exp_pods, exp_ips, _) = parse_expected(expected);
+    let known: BTreeSet<String> = model
+        .endpoints
+        .iter()
+        .flat_map(|e| e.members.iter().flat_map(|m| encodings(&shown(&m.name))))
+        .collect();
+    let filter = parse_filter(options, &known)
+        .ok_or_else(|| format!("options `{options}` not understood"))?;
+    let (exp_pods, exp_ips, _) = parse_expected(expected, filter.probe.as_ref());
     let mut diffs = Vec::new();
     // Pods shown under one owner name must agree with each other to be comparable; pairs where some pods of
     // the owner have no connection at all also disagree.
@@ -211,10 +337,33 @@ fn run_case(dir: &Path, expected: &str) -> Result<Outcome, String> {
         }
         got_pods.insert((a, b), conns[0].clone());
     }
+    let narrow = |c: Conn| match &filter.probe {
+        Some(p) => {
+            if p.subset_of(&c) {
+                p.clone()
+            } else {
+                Conn::none()
+            }
+        }
+        None => c,
+    };
+    got_pods.retain(|(a, b), _| filter.keep(Some(a), Some(b)));
+    for list in got_ips.values_mut() {
+        for (_, c) in list.iter_mut() {
+            *c = narrow(c.clone());
+        }
+    }
+    got_ips.retain(|(w, into), _| {
+        if *into {
+            filter.keep(None, Some(w))
+        } else {
+            filter.keep(Some(w), None)
+        }
+    });
     let keys: BTreeSet<&(String, String)> = exp_pods.keys().chain(got_pods.keys()).collect();
     for k in keys {
         let e = exp_pods.get(k).cloned().unwrap_or_default();
-        let g = got_pods.get(k).cloned().unwrap_or_default();
+        let g = narrow(got_pods.get(k).cloned().unwrap_or_default());
         if e != g {
             diffs.push(format!("{} => {}: expected {e}, got {g}", k.0, k.1));
         }
@@ -261,8 +410,26 @@ fn run_case(dir: &Path, expected: &str) -> Result<Outcome, String> {
     Ok(Outcome { diffs })
 }
 
-/// Cases where phiguard and netpol-analyzer disagree on purpose: (input directory, reason). None at present.
-const DISAGREEMENTS: &[(&str, &str)] = &[];
+/// `frontend/webapp/deployment.yaml` indents an item of a flow sequence (`args: [...]`, line 29) with a tab.
+/// phiguard's YAML loader rejects the document (`tabs disallowed within this context`) and reports the file
+/// as an input error (exit code 2), so `frontend/webapp` is missing from the model; the Go YAML parser
+/// upstream accepts it. Every connection not involving that workload agrees.
+const TAB_IN_FLOW_SEQUENCE: &str = "input not loaded: frontend/webapp/deployment.yaml line 29 indents a flow-sequence item with a tab, which phiguard's YAML loader rejects (reported as an input error); upstream's parser accepts it. All other connections agree";
+
+/// Cases where phiguard and netpol-analyzer disagree: (expected output, text every difference must contain,
+/// reason). A difference outside the explained one still fails.
+const DISAGREEMENTS: &[(&str, &str, &str)] = &[
+    (
+        "acs-security-demos-added-workloads_focus_workload_backend_recommendation",
+        "frontend/webapp[Deployment]",
+        TAB_IN_FLOW_SEQUENCE,
+    ),
+    (
+        "acs-security-demos-added-workloads_focus_workload_backend_recommendation_ingress",
+        "frontend/webapp[Deployment]",
+        TAB_IN_FLOW_SEQUENCE,
+    ),
+];
 
 #[test]
 fn netpol_analyzer_golden_suite() {
@@ -285,9 +452,26 @@ fn netpol_analyzer_golden_suite() {
         let Some(dir) = name.strip_suffix("_connlist_output.txt") else {
             continue;
         };
-        let input = tests.join(dir);
-        if !input.is_dir() {
-            // Focus-workload, focus-connection and other option variants of a connlist run.
+        // The input directory is the longest prefix that is a directory; the rest names the run's options.
+        let Some(base) = (1..=dir.len())
+            .rev()
+            .filter(|&i| i == dir.len() || dir.as_bytes()[i] == b'_')
+            .map(|i| &dir[..i])
+            .find(|d| tests.join(d).is_dir())
+        else {
+            skipped.push((
+                dir.to_string(),
+                "no input directory (exposure analysis output)",
+            ));
+            continue;
+        };
+        let options = dir[base.len()..].trim_start_matches('_');
+        let input = tests.join(base);
+        if dir.contains("ingress-controller") {
+            skipped.push((
+                dir.to_string(),
+                "Ingress/Route exposure ({ingress-controller} pseudo-peer) is not modelled",
+            ));
             continue;
         }
         let text = std::fs::read_to_string(&out).unwrap();
@@ -305,14 +489,17 @@ fn netpol_analyzer_golden_suite() {
                     .collect::<Vec<_>>()
             })
             .collect();
-        if let Some(reason) = out_of_scope(dir, &kinds) {
+        if let Some(reason) = out_of_scope(base, &kinds) {
             skipped.push((dir.to_string(), reason));
             continue;
         }
-        match run_case(&input, &text) {
+        match run_case(&input, &text, options) {
             Ok(o) if o.diffs.is_empty() => passed.push(dir.to_string()),
             Ok(o) => {
-                if let Some((_, why)) = DISAGREEMENTS.iter().find(|(d, _)| *d == dir) {
+                if let Some((_, _, why)) = DISAGREEMENTS
+                    .iter()
+                    .find(|(d, on, _)| *d == dir && o.diffs.iter().all(|x| x.contains(on)))
+                {
                     known.push(format!("{dir}: {why}"));
                 } else {
                     failed.push((dir.to_string(), o.diffs));
