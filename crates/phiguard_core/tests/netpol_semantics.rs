@@ -274,3 +274,29 @@ fn calico_nets_selectors_and_types_defaulting() {
     assert_eq!(conn(&p, "app/web", "203.0.113.7"), ALL);
     assert_eq!(conn(&p, "app/db", "other/web"), ALL);
 }
+
+#[test]
+fn future_pods_admitted_by_a_selector_are_represented() {
+    // No existing pod has role=admin and no namespace has env=ops, but any pod created with those labels is
+    // admitted: the proof must consider it.
+    let p = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: app}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {env: ops}}\n      podSelector:\n        matchExpressions: [{key: role, operator: In, values: [admin]}, {key: debug, operator: DoesNotExist}]\n";
+    let sources = vec![Source::new("t.yaml", format!("{BASE}---\n{p}"))];
+    let (objects, _, _) = load(&sources);
+    let inv = Inventory::new(sources, objects);
+    let m = build(
+        &inv,
+        &Options {
+            representatives: true,
+            ..Options::default()
+        },
+    );
+    let rep = find_endpoint(&m, "(new namespace env=ops)/(new pod role=admin)").unwrap();
+    let db = find_endpoint(&m, "app/db").unwrap();
+    let mut e = Engine::new(&m);
+    let id = e.allowed(rep, db);
+    assert_eq!(e.conn(id).to_string(), ALL);
+    // The unlabelled stand-in of that namespace is not admitted.
+    let plain = find_endpoint(&m, "(new namespace)/(any new unlabelled pod)").unwrap();
+    let id = e.allowed(plain, db);
+    assert_eq!(e.conn(id).to_string(), NONE);
+}

@@ -608,7 +608,7 @@ fn verification_text(v: &Verification) -> String {
         if p.violations.is_empty() {
             let _ = writeln!(
                 s,
-                "PROVED   {} {} ({} endpoint pairs, future unlabelled pods included)",
+                "PROVED   {} {} ({} endpoint pairs, incl. stand-ins for future pods)",
                 p.invariant.code(),
                 p.invariant.title(),
                 p.pairs_checked

@@ -27,8 +27,8 @@ pub struct Options {
     /// NetworkPolicy behaviour for them is undefined upstream and most plugins treat their traffic as node
     /// traffic.
     pub include_host_network: bool,
-    /// Add, per namespace, an unlabelled pod, and an unlabelled pod in a namespace that does not exist yet:
-    /// stand-ins for pods created later.
+    /// Add stand-ins for pods created later: an unlabelled pod per namespace and in a namespace that does not
+    /// exist yet, and for every policy peer a pod (in a namespace) whose labels its selectors admit.
     pub representatives: bool,
     /// Named external networks (e.g. the cloud metadata address).
     pub networks: Vec<(String, IpRange)>,
@@ -553,6 +553,122 @@ as node traffic"
                     networks: Vec::new(),
                 });
             }
+            self.selector_representatives();
+        }
+    }
+
+    /// Stand-ins for pods created later that a policy peer admits: for every peer of a NetworkPolicy or
+    /// (Baseline)AdminNetworkPolicy rule, a pod with labels that satisfy its pod selector, in a namespace that
+    /// satisfies its namespace selector (an existing one when the selector names it, else a new one).
+    fn selector_representatives(&mut self) {
+        let inv = self.inv;
+        let mut wanted: Vec<(Option<Node>, Option<Node>, String)> = Vec::new();
+        for obj in &inv.objects {
+            let Some(spec) = obj.root.get("spec") else {
+                continue;
+            };
+            if is_kind(obj, "networking.k8s.io", "NetworkPolicy") {
+                for (field, peers) in [("ingress", "from"), ("egress", "to")] {
+                    for rule in spec.get(field).map(Node::as_seq).unwrap_or(&[]) {
+                        for peer in rule.get(peers).map(Node::as_seq).unwrap_or(&[]) {
+                            let ns = peer.get("namespaceSelector").filter(|n| !n.is_null());
+                            let pod = peer.get("podSelector").filter(|n| !n.is_null());
+                            if ns.is_some() || pod.is_some() {
+                                wanted.push((
+                                    ns.cloned(),
+                                    pod.cloned(),
+                                    obj.namespace_or_default().to_string(),
+                                ));
+                            }
+                        }
+                    }
+                }
+            } else if is_kind(obj, "policy.networking.k8s.io", "AdminNetworkPolicy")
+                || is_kind(
+                    obj,
+                    "policy.networking.k8s.io",
+                    "BaselineAdminNetworkPolicy",
+                )
+            {
+                for (field, peers) in [("ingress", "from"), ("egress", "to")] {
+                    for rule in spec.get(field).map(Node::as_seq).unwrap_or(&[]) {
+                        for peer in rule.get(peers).map(Node::as_seq).unwrap_or(&[]) {
+                            if let Some(ns) = peer.get("namespaces") {
+                                wanted.push((Some(ns.clone()), None, String::new()));
+                            } else if let Some(p) = peer.get("pods") {
+                                wanted.push((
+                                    Some(p.get("namespaceSelector").cloned().unwrap_or_default()),
+                                    p.get("podSelector").cloned(),
+                                    String::new(),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut seen: std::collections::HashSet<(String, Labels)> = self
+            .model
+            .endpoints
+            .iter()
+            .filter_map(|e| e.namespace.clone().map(|ns| (ns, e.labels.clone())))
+            .collect();
+        for (ns_sel, pod_sel, own_ns) in wanted {
+            let pod_labels = match &pod_sel {
+                Some(n) => match satisfying(&LabelSelector::from_node(n).0) {
+                    Some(l) => l,
+                    None => continue,
+                },
+                None => Labels::new(),
+            };
+            let ns = match &ns_sel {
+                None => own_ns,
+                Some(n) => {
+                    let sel = LabelSelector::from_node(n).0;
+                    let Some(labels) = satisfying(&sel) else {
+                        continue;
+                    };
+                    match labels.get(NS_NAME_LABEL) {
+                        Some(name) => {
+                            let i = self.ns_id(name);
+                            if !sel.matches(&self.model.namespaces[i].labels) {
+                                continue;
+                            }
+                            name.clone()
+                        }
+                        None if labels.is_empty() => "(new namespace)".to_string(),
+                        None => {
+                            let name = format!("(new namespace {})", describe(&labels));
+                            let i = self.ns_id(&name);
+                            for (k, v) in labels {
+                                self.model.namespaces[i].labels.insert(k, v);
+                            }
+                            name
+                        }
+                    }
+                }
+            };
+            self.ns_id(&ns);
+            if !seen.insert((ns.clone(), pod_labels.clone())) {
+                continue;
+            }
+            let what = if pod_labels.is_empty() {
+                "(any new unlabelled pod)".to_string()
+            } else {
+                format!("(new pod {})", describe(&pod_labels))
+            };
+            self.model.endpoints.push(Endpoint {
+                kind: EndpointKind::Representative,
+                namespace: Some(ns.clone()),
+                labels: pod_labels,
+                named_ports: Vec::new(),
+                members: vec![Member {
+                    object: None,
+                    name: format!("{ns}/{what}"),
+                }],
+                range: None,
+                networks: Vec::new(),
+            });
         }
     }
 
@@ -1498,6 +1614,32 @@ as node traffic"
         }
         spec
     }
+}
+
+/// Labels that satisfy a selector: the first value of each `In`, a placeholder for `Exists`; `None` when the
+/// requirements contradict each other.
+fn satisfying(sel: &LabelSelector) -> Option<Labels> {
+    let mut l = Labels::new();
+    for r in &sel.reqs {
+        match r {
+            super::selector::Req::In(k, vs) => {
+                l.insert(k.clone(), vs.first()?.clone());
+            }
+            super::selector::Req::Exists(k) => {
+                l.entry(k.clone()).or_insert_with(|| "any".to_string());
+            }
+            _ => {}
+        }
+    }
+    sel.matches(&l).then_some(l)
+}
+
+fn describe(labels: &Labels) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Collects every IPv4 CIDR written under an `ipBlock`, `networks`, `nets` or `notNets` key.

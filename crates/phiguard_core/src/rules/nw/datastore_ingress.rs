@@ -19,7 +19,8 @@ AdminNetworkPolicy, BaselineAdminNetworkPolicy, Calico policies) and proves that
 workload running a database or object store image) accepts connections only from its own zone, or from zones \
 with a declared flow to it on the declared ports (`[[netpol.zone]]`, `[[netpol.flow]]` in phiguard.toml). Without \
 zones, only pods of the data store's own namespace may connect. Sources are every workload, the internet and \
-other external ranges, and an unlabelled pod in every namespace and in a new namespace (pods created later). \
+other external ranges, and stand-ins for pods created later: an unlabelled pod in every namespace and in a new \
+namespace, and for every policy peer a pod with labels its selectors admit. \
 Points at the policy rule that lets the traffic in, or at the data store's pod spec when no policy isolates it.",
         why_it_matters: "A database holding ePHI must accept connections only from the services that need them; \
 any other path is a way to read or alter records without going through the application's access control and \
