@@ -300,3 +300,9 @@ fn future_pods_admitted_by_a_selector_are_represented() {
     let id = e.allowed(plain, db);
     assert_eq!(e.conn(id).to_string(), NONE);
 }
+
+#[test]
+fn out_of_range_ports_select_nothing() {
+    let p = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: app}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: 4294967376}, {port: 70000, endPort: 70010}]}]\n";
+    assert_eq!(conn(p, "other/client", "app/web"), NONE);
+}

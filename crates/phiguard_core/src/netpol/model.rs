@@ -1083,7 +1083,7 @@ as node traffic"
                         }
                         spec.fixed = spec.fixed.union(&Conn::of(
                             proto,
-                            PortSet::range(n.max(0) as u32, end.max(0) as u32),
+                            PortSet::range(port_number(n), port_number(end)),
                         ));
                     } else if let Some(name) = port.as_str() {
                         if p.get("endPort").is_some() {
@@ -1249,13 +1249,13 @@ as node traffic"
                     .unwrap_or(Protocol::Tcp)
             };
             if let Some(pn) = p.get("portNumber") {
-                let port = pn.get("port").and_then(Node::as_i64).unwrap_or(0).max(0) as u32;
+                let port = port_number(pn.get("port").and_then(Node::as_i64).unwrap_or(0));
                 spec.fixed = spec
                     .fixed
                     .union(&Conn::of(proto(pn), PortSet::range(port, port)));
             } else if let Some(pr) = p.get("portRange") {
-                let a = pr.get("start").and_then(Node::as_i64).unwrap_or(0).max(0) as u32;
-                let b = pr.get("end").and_then(Node::as_i64).unwrap_or(0).max(0) as u32;
+                let a = port_number(pr.get("start").and_then(Node::as_i64).unwrap_or(0));
+                let b = port_number(pr.get("end").and_then(Node::as_i64).unwrap_or(0));
                 spec.fixed = spec.fixed.union(&Conn::of(proto(pr), PortSet::range(a, b)));
             } else if let Some(name) = p.get("namedPort").and_then(Node::as_str) {
                 // A named port in an ANP matches the container port of that name, whatever its protocol.
@@ -1570,7 +1570,7 @@ as node traffic"
             let mut names = Vec::new();
             for (k, item) in list.as_seq().iter().enumerate() {
                 if let Some(n) = item.as_i64() {
-                    set = set.union(&PortSet::range(n.max(0) as u32, n.max(0) as u32));
+                    set = set.union(&PortSet::range(port_number(n), port_number(n)));
                 } else if let Some(s) = item.as_str() {
                     if let Some((a, z)) = s.split_once(':') {
                         match (a.trim().parse::<u32>(), z.trim().parse::<u32>()) {
@@ -1614,6 +1614,12 @@ as node traffic"
         }
         spec
     }
+}
+
+/// A port number from the input, clamped so that out-of-range values (which the API server rejects) select
+/// nothing rather than wrap around.
+fn port_number(n: i64) -> u32 {
+    n.clamp(0, 65_536) as u32
 }
 
 /// Labels that satisfy a selector: the first value of each `In`, a placeholder for `Exists`; `None` when the
