@@ -28,8 +28,11 @@ fn cluster() -> String {
     s
 }
 
-/// The Combined tables of the probe output: rows of (source, [(destination, allowed)]).
-fn combined_tables(text: &str) -> Vec<Vec<(String, Vec<(String, char)>)>> {
+/// One row of a truth table: the source and, per destination, its cell.
+type Row = (String, Vec<(String, char)>);
+
+/// The Combined tables of the probe output.
+fn combined_tables(text: &str) -> Vec<Vec<Row>> {
     let mut tables = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(l) = lines.next() {

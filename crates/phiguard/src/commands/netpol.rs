@@ -185,11 +185,14 @@ struct Line {
     conn: Conn,
 }
 
+/// An address range, its connection set and the configured networks it belongs to; keyed by (workload,
+/// whether the range is the source).
+type ExternalEdge = (IpRange, Conn, Vec<String>);
+
 /// Expands endpoint classes into workloads and merges adjacent external ranges with equal connectivity.
 fn lines(model: &Model, engine: &Engine<'_>, edges: &[phiguard_core::netpol::Edge]) -> Vec<Line> {
     let mut out = Vec::new();
-    // (workload, external is source) -> [(range, conn, configured networks)]
-    let mut ext: BTreeMap<(String, bool), Vec<(IpRange, Conn, Vec<String>)>> = BTreeMap::new();
+    let mut ext: BTreeMap<(String, bool), Vec<ExternalEdge>> = BTreeMap::new();
     for e in edges {
         let s = &model.endpoints[e.src as usize];
         let d = &model.endpoints[e.dst as usize];
