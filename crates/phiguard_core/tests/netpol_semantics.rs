@@ -306,3 +306,22 @@ fn out_of_range_ports_select_nothing() {
     let p = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: app}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: 4294967376}, {port: 70000, endPort: 70010}]}]\n";
     assert_eq!(conn(p, "other/client", "app/web"), NONE);
 }
+
+#[test]
+fn admin_pass_without_network_policy_falls_to_the_baseline() {
+    let p = format!("{ANP}metadata: {{name: pass}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress:\n  - {{name: pass, action: Pass, from: [{{namespaces: {{matchLabels: {{team: other}}}}}}]}}\n---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {{name: default}}\nspec:\n  subject: {{namespaces: {{}}}}\n  ingress:\n  - {{name: deny, action: Deny, from: [{{namespaces: {{matchLabels: {{team: other}}}}}}]}}\n");
+    // Passed, no NetworkPolicy selects app/db, so the baseline denies.
+    assert_eq!(conn(&p, "other/client", "app/db"), NONE);
+    // Passed to a NetworkPolicy that allows: the baseline is never reached.
+    let q = format!("{p}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: allow, namespace: app}}\nspec:\n  podSelector: {{}}\n  ingress: [{{}}]\n");
+    assert_eq!(conn(&q, "other/client", "app/db"), ALL);
+}
+
+#[test]
+fn calico_global_policy_namespace_selector() {
+    let p = format!("{CALICO}kind: GlobalNetworkPolicy\nmetadata: {{name: other-isolated}}\nspec:\n  namespaceSelector: team == 'other'\n  selector: all()\n  types: [Ingress]\n  ingress:\n  - action: Allow\n    source:\n      namespaceSelector: projectcalico.org/name == 'app'\n      selector: app == 'web'\n");
+    assert_eq!(conn(&p, "app/web", "other/client"), ALL);
+    assert_eq!(conn(&p, "app/db", "other/client"), NONE);
+    // Pods of the app namespace are not selected.
+    assert_eq!(conn(&p, "other/client", "app/db"), ALL);
+}
