@@ -34,6 +34,9 @@ pub enum Command {
     },
     /// Effective RBAC permissions from manifests: who-can, a subject's powers, the risk report.
     Rbac(crate::commands::rbac::RbacArgs),
+    /// Network segmentation: connectivity matrix, explanations, zone verification.
+    #[command(subcommand)]
+    Netpol(crate::commands::netpol::NetpolCommand),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.

@@ -9,6 +9,7 @@ pub mod finding;
 pub mod image;
 pub mod inventory;
 pub mod rbac;
+pub mod netpol;
 pub mod rule;
 pub mod rules;
 pub mod scope;

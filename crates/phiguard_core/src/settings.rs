@@ -210,6 +210,8 @@ pub struct Settings {
     pub phi: PhiSettings,
     pub trusted_registries: Vec<String>,
     pub waivers: Vec<Waiver>,
+    /// Network zones, flows and external networks (`[netpol]`).
+    pub netpol: crate::netpol::zones::NetpolSettings,
     /// The configuration file's name, if one was read.
     pub file: Option<String>,
     /// SHA-256 of the configuration text (empty without a file).
@@ -227,6 +229,7 @@ impl Default for Settings {
             phi: PhiSettings::default(),
             trusted_registries: Vec::new(),
             waivers: Vec::new(),
+            netpol: Default::default(),
             file: None,
             digest: String::new(),
         }
@@ -335,6 +338,9 @@ impl Settings {
         if let Some(images) = raw.images {
             s.trusted_registries = images.trusted_registries.unwrap_or_default();
         }
+        if let Some(netpol) = raw.netpol {
+            s.netpol = crate::netpol::zones::from_raw(netpol, &at)?;
+        }
         for w in raw.waiver.unwrap_or_default() {
             let span = w.span();
             let w = w.into_inner();
@@ -396,6 +402,7 @@ struct RawSettings {
     phi: Option<RawPhi>,
     images: Option<RawImages>,
     waiver: Option<Vec<toml::Spanned<RawWaiver>>>,
+    netpol: Option<crate::netpol::zones::RawNetpol>,
 }
 
 #[derive(Deserialize)]
@@ -464,6 +471,24 @@ heuristics = true
 [images]
 # Registries (prefixes of image references) that images must come from. Empty: SC003 does not run.
 trusted-registries = []
+
+# Network zones for `phiguard netpol verify` and rules NW009-NW012: named groups of pods (by namespace globs,
+# namespace labels, pod labels) or of external CIDRs, and the flows allowed between them. The zone `internet`
+# (public addresses) always exists.
+# [netpol]
+# cluster-dns = true                                   # model kube-system/kube-dns when the inputs lack it
+# networks = { cloud-metadata = "169.254.169.254/32" }
+# [[netpol.zone]]
+# name = "web"
+# namespaces = ["web"]
+# [[netpol.zone]]
+# name = "database"
+# namespaces = ["clinical"]
+# pod-labels = { app = "postgres" }
+# [[netpol.flow]]
+# from = "web"
+# to = "database"
+# ports = ["TCP/5432"]                                 # omit for any port
 
 # Waivers: accepted risks, each with a reason, an owner and an expiry. An expired waiver is itself a finding.
 # [[waiver]]

@@ -3,6 +3,7 @@
 mod history;
 mod init;
 pub mod rbac;
+pub mod netpol;
 mod rules;
 mod scan;
 
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rule { code } => rules::show(&code),
         Command::Init { path, force } => init::run(&path, force),
         Command::Rbac(args) => rbac::run(args),
+        Command::Netpol(cmd) => netpol::run(cmd),
     }
 }

@@ -9,6 +9,8 @@ use crate::source::Object;
 use crate::yaml::Node;
 
 pub mod allow_all_ingress;
+pub mod datastore_ingress;
+pub mod datastore_internet_egress;
 pub mod default_deny_egress;
 pub mod default_deny_ingress;
 pub mod egress_internet;
@@ -16,6 +18,8 @@ pub mod external_ips;
 pub mod load_balancer;
 pub mod node_port;
 pub mod not_isolated;
+pub mod phi_external_ingress;
+pub mod zone_flows;
 
 /// The rules of this family, in code order.
 pub static RULES: &[Rule] = &[
@@ -27,6 +31,10 @@ pub static RULES: &[Rule] = &[
     external_ips::RULE,
     allow_all_ingress::RULE,
     egress_internet::RULE,
+    datastore_ingress::RULE,
+    datastore_internet_egress::RULE,
+    phi_external_ingress::RULE,
+    zone_flows::RULE,
 ];
 
 /// A `networking.k8s.io` NetworkPolicy with the directions it enforces.
@@ -278,5 +286,143 @@ pub(crate) fn open_rules(cx: &Ctx<'_>, out: &mut Out, d: &Direction) {
                 }
             }
         }
+    }
+}
+
+/// Reports the counterexamples `netpol verify` finds for one invariant, one finding per deciding policy rule (or
+/// per workload when no policy decides), with the peers it lets through.
+pub(crate) fn report_invariant(
+    cx: &Ctx<'_>,
+    out: &mut Out,
+    invariant: crate::netpol::zones::Invariant,
+) {
+    use crate::netpol::eval::Outcome;
+    use crate::netpol::model::{Action, Dir};
+    use crate::netpol::zones::{verify, Invariant};
+
+    if invariant == Invariant::ZoneFlows && cx.settings.netpol.zones.is_empty() {
+        return;
+    }
+    // The PHI invariants have nothing to prove without PHI workloads.
+    if invariant != Invariant::ZoneFlows && !cx.workloads().any(|w| w.phi) {
+        return;
+    }
+    let v = verify(cx.inv, cx.scope, &cx.settings.netpol);
+    let Some(proof) = v.proofs.iter().find(|p| p.invariant == invariant) else {
+        return;
+    };
+    let m = &v.model;
+    // Where each counterexample is anchored, then the peers and sets grouped under that anchor.
+    type Anchor = (ObjectId, crate::yaml::Pos, String, String);
+    let mut groups: Vec<(Anchor, Vec<String>)> = Vec::new();
+    for viol in &proof.violations {
+        let x = &viol.explanation;
+        // The side whose policies must change: the destination's ingress, except for egress to the internet.
+        let sides: [(&crate::netpol::eval::Verdict, usize); 2] = match invariant {
+            Invariant::DataStoreInternetEgress => [(&x.egress, viol.src), (&x.ingress, viol.dst)],
+            _ => [(&x.ingress, viol.dst), (&x.egress, viol.src)],
+        };
+        let mut anchor: Option<Anchor> = None;
+        for (verdict, subject) in sides {
+            if !m.endpoints[subject].is_pod() {
+                continue;
+            }
+            let rule_step = verdict.steps.iter().find(|s| {
+                s.outcome == Outcome::Rule(Action::Allow)
+                    && !s.conn.intersect(&viol.excess).is_empty()
+            });
+            if let Some(step) = rule_step {
+                let (Some(pi), Some(ri)) = (step.policy, step.rule) else {
+                    continue;
+                };
+                let p = &m.policies[pi];
+                let Some(rule) = p.rules(verdict.dir).and_then(|rs| rs.get(ri)) else {
+                    continue;
+                };
+                if let Some(obj) = rule.loc.object {
+                    anchor = Some((
+                        obj,
+                        rule.loc.pos,
+                        rule.loc.path.clone(),
+                        format!("{} {} {}", p.kind.as_str(), p.name, rule.label),
+                    ));
+                    break;
+                }
+            } else if verdict
+                .steps
+                .iter()
+                .any(|s| s.outcome == Outcome::DefaultAllow)
+            {
+                let Some(obj) = m.endpoints[subject].members.iter().find_map(|mb| mb.object) else {
+                    continue;
+                };
+                let Some(w) = cx.inv.workload_of(obj) else {
+                    continue;
+                };
+                let spec = cx.inv.pod_spec(w);
+                let node = if spec.loc().line == 0 {
+                    &cx.inv.object(obj).root
+                } else {
+                    spec
+                };
+                let dir = match verdict.dir {
+                    Dir::Ingress => "ingress",
+                    Dir::Egress => "egress",
+                };
+                anchor = Some((
+                    obj,
+                    node.loc(),
+                    cx.inv.object(obj).path(&w.spec_path()),
+                    format!("no policy isolating its {dir}"),
+                ));
+                break;
+            }
+        }
+        let Some(anchor) = anchor else {
+            continue;
+        };
+        let zones = |i: usize| {
+            if v.membership[i].is_empty() {
+                String::new()
+            } else {
+                format!(" (zone {})", v.membership[i].join(", "))
+            }
+        };
+        let more = if viol.also.is_empty() {
+            String::new()
+        } else {
+            format!(" and {} more address ranges", viol.also.len())
+        };
+        let peer = format!(
+            "{}{} -> {}{}{more}: {}",
+            m.endpoints[viol.src].name(),
+            zones(viol.src),
+            m.endpoints[viol.dst].name(),
+            zones(viol.dst),
+            viol.excess
+        );
+        match groups.iter_mut().find(|(a, _)| *a == anchor) {
+            Some((_, list)) => list.push(peer),
+            None => groups.push((anchor, vec![peer])),
+        }
+    }
+    for ((object, pos, path, by), peers) in groups {
+        let shown: Vec<&str> = peers.iter().take(3).map(String::as_str).collect();
+        let rest = if peers.len() > 3 {
+            format!(" (and {} more)", peers.len() - 3)
+        } else {
+            String::new()
+        };
+        out.findings.push(crate::finding::RawFinding {
+            object,
+            pos,
+            path,
+            message: format!(
+                "{by} allows {}{rest}, so \"{}\" does not hold",
+                shown.join("; "),
+                invariant.title()
+            ),
+            related: Vec::new(),
+        });
     }
 }
