@@ -253,7 +253,7 @@
   var filterState = { severity: '', family: '', hipaa: '', namespace: '', phi: '', status: 'open', q: '' };
   var visible = [];
   var shown = 0;
-  var list, countEl, printNote, moreBtn, controls = {};
+  var list, countEl, printNote, moreBtn, controls = {}, searchPending = 0;
 
   function searchText(f) {
     if (f._s === undefined) {
@@ -326,6 +326,11 @@
     moreBtn.style.display = shown < visible.length ? '' : 'none';
     moreBtn.textContent = 'Show ' + fmt(Math.min(CHUNK, visible.length - shown)) + ' more (' + fmt(visible.length - shown) + ' not shown)';
   }
+  function applySearch() {
+    searchPending = 0;
+    filterState.q = controls.q.value.trim().toLowerCase();
+    applyFilters();
+  }
   function applyFilters() {
     visible = [];
     for (var i = 0; i < F.length; i++) if (matches(F[i])) visible.push(i);
@@ -379,10 +384,9 @@
       .map(function (o) { return [o.citation, o.citation + ' ' + o.title]; });
     if (others.length) hipaaOpts.push({ group: 'Other sections', items: others });
     var q = el('input', { type: 'search', name: 'q', 'data-filter': 'q', placeholder: 'code, message, file, object, citation\u2026' });
-    var pending = 0;
     q.addEventListener('input', function () {
-      if (pending) cancelAnimationFrame(pending);
-      pending = requestAnimationFrame(function () { pending = 0; filterState.q = q.value.trim().toLowerCase(); applyFilters(); });
+      if (searchPending) cancelAnimationFrame(searchPending);
+      searchPending = requestAnimationFrame(applySearch);
     });
     controls.q = q;
     var reset = el('button', { type: 'button', text: 'Reset', onclick: function () {
@@ -500,6 +504,8 @@
   })(0);
 
   window.addEventListener('beforeprint', function () {
+    // A search typed just before printing has not been applied yet: apply it now.
+    if (searchPending) { cancelAnimationFrame(searchPending); applySearch(); }
     if (shown < visible.length) renderMore(visible.length - shown);
   });
   window.phiguard = { data: D, applyFilters: applyFilters, setFilter: setFilter };
