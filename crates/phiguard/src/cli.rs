@@ -32,6 +32,10 @@ pub enum Command {
         /// Rule code (e.g. PS001) or name (e.g. privileged-container).
         code: String,
     },
+    /// Detect suspicious activity in Kubernetes audit logs (JSON lines or EventList bodies).
+    Audit(crate::commands::audit::AuditArgs),
+    /// Tamper-evident evidence trail: keygen, verify, list, show, seal, checkpoint.
+    Evidence(crate::commands::evidence::EvidenceArgs),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.
@@ -95,4 +99,10 @@ pub struct ScanArgs {
     /// Text output without source snippets.
     #[arg(long)]
     pub concise: bool,
+    /// Append the scan result to an evidence trail (directory or postgres:// URL).
+    #[arg(long)]
+    pub evidence: Option<String>,
+    /// Private key for --evidence (default: $PHIGUARD_EVIDENCE_KEY).
+    #[arg(long)]
+    pub evidence_key: Option<PathBuf>,
 }

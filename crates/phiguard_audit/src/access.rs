@@ -87,7 +87,9 @@ impl AccessReport {
                     s.denied += l.denied;
                     match l.verb.as_str() {
                         "get" | "list" | "watch" => s.reads += l.allowed,
-                        "create" | "update" | "patch" | "delete" | "deletecollection" => s.writes += l.allowed,
+                        "create" | "update" | "patch" | "delete" | "deletecollection" => {
+                            s.writes += l.allowed
+                        }
                         _ => {}
                     }
                     s.access.push(l);

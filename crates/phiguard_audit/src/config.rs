@@ -116,7 +116,9 @@ impl AuditConfig {
         }
         if let Some(v) = a.failure_window {
             if v <= 0 {
-                return Err(bad("[audit] failure-window must be a positive number of seconds".into()));
+                return Err(bad(
+                    "[audit] failure-window must be a positive number of seconds".into(),
+                ));
             }
             c.failure_window_s = v;
         }
@@ -128,7 +130,9 @@ impl AuditConfig {
         }
         if let Some(v) = a.volume_period {
             if v <= 0 {
-                return Err(bad("[audit] volume-period must be a positive number of seconds".into()));
+                return Err(bad(
+                    "[audit] volume-period must be a positive number of seconds".into(),
+                ));
             }
             c.volume_period_s = v;
         }
@@ -150,7 +154,9 @@ impl AuditConfig {
         let offset = match a.utc_offset.as_deref() {
             None => 0,
             Some(s) => parse_offset(s).ok_or_else(|| {
-                bad(format!("[audit] utc-offset `{s}` is not of the form +HH:MM or -HH:MM"))
+                bad(format!(
+                    "[audit] utc-offset `{s}` is not of the form +HH:MM or -HH:MM"
+                ))
             })?,
         };
         let days = match &a.business_days {
@@ -161,7 +167,11 @@ impl AuditConfig {
                     let i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
                         .iter()
                         .position(|x| d.eq_ignore_ascii_case(x))
-                        .ok_or_else(|| bad(format!("[audit] business-days: unknown day `{d}` (mon..sun)")))?;
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "[audit] business-days: unknown day `{d}` (mon..sun)"
+                            ))
+                        })?;
                     mask |= 1 << i;
                 }
                 mask
@@ -173,7 +183,11 @@ impl AuditConfig {
                     .split_once('-')
                     .and_then(|(s, e)| Some((parse_hhmm(s)?, parse_hhmm(e)?)))
                     .filter(|(s, e)| s < e)
-                    .ok_or_else(|| bad(format!("[audit] business-hours `{h}` is not of the form HH:MM-HH:MM")))?;
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "[audit] business-hours `{h}` is not of the form HH:MM-HH:MM"
+                        ))
+                    })?;
                 c.business_hours = Some(Hours {
                     start_min: start,
                     end_min: end,
@@ -183,7 +197,7 @@ impl AuditConfig {
             }
             None if a.business_days.is_some() || a.utc_offset.is_some() => {
                 return Err(bad(
-                    "[audit] business-days/utc-offset need business-hours".into(),
+                    "[audit] business-days/utc-offset need business-hours".into()
                 ));
             }
             None => {}
@@ -227,7 +241,10 @@ mod tests {
             days: 0,
             utc_offset_min: 0,
         });
-        assert_eq!((h.start_min, h.end_min, h.utc_offset_min), (420, 1140, -300));
+        assert_eq!(
+            (h.start_min, h.end_min, h.utc_offset_min),
+            (420, 1140, -300)
+        );
         // Monday 2026-03-02 13:00 UTC = 08:00 local: inside. 23:00 UTC = 18:00 local: inside. 01:00 UTC Tue = 20:00 Mon local: outside.
         let t = |s: &str| crate::event::parse_rfc3339_us(s).unwrap_or(0);
         assert!(h.contains(t("2026-03-02T13:00:00Z")));
@@ -236,6 +253,8 @@ mod tests {
         // Saturday.
         assert!(!h.contains(t("2026-03-07T15:00:00Z")));
         assert!(AuditConfig::from_toml("p.toml", "[audit]\nbogus=1\n").is_err());
-        assert!(AuditConfig::from_toml("p.toml", "[audit]\nbusiness-hours=\"19:00-07:00\"\n").is_err());
+        assert!(
+            AuditConfig::from_toml("p.toml", "[audit]\nbusiness-hours=\"19:00-07:00\"\n").is_err()
+        );
     }
 }

@@ -122,7 +122,10 @@ impl Detector {
             }
         }
         if self.cfg.business_hours.is_none() && !self.cfg.phi_namespaces.is_empty() {
-            v.push(("AL013", "no business hours configured ([audit] business-hours)"));
+            v.push((
+                "AL013",
+                "no business hours configured ([audit] business-hours)",
+            ));
         }
         v
     }
@@ -145,10 +148,12 @@ impl Detector {
                     self.started.insert(ev.audit_id.clone());
                 }
             }
-            "ResponseComplete" if !ev.audit_id.is_empty() && !self.started.is_empty() => {
-                if self.started.remove(&ev.audit_id) {
-                    return;
-                }
+            "ResponseComplete"
+                if !ev.audit_id.is_empty()
+                    && !self.started.is_empty()
+                    && self.started.remove(&ev.audit_id) =>
+            {
+                return;
             }
             _ => {}
         }
@@ -203,17 +208,27 @@ impl Detector {
                 &d::AL003,
                 ev,
                 loc,
-                format!("anonymous {} {} was allowed", ev.verb, path_of(&ev.request_uri)),
+                format!(
+                    "anonymous {} {} was allowed",
+                    ev.verb,
+                    path_of(&ev.request_uri)
+                ),
             ));
         }
 
         // AL004: secret reads.
         if resource == "secrets" && sub.is_empty() && ev.is_read() && ok {
             let flagged = match kind {
-                SubjectKind::Human => !self.cfg.secret_readers.iter().any(|p| glob(p, ev.username())),
-                SubjectKind::ServiceAccount => {
-                    !self.cfg.secret_readers.iter().any(|p| glob(p, ev.username()))
-                }
+                SubjectKind::Human => !self
+                    .cfg
+                    .secret_readers
+                    .iter()
+                    .any(|p| glob(p, ev.username())),
+                SubjectKind::ServiceAccount => !self
+                    .cfg
+                    .secret_readers
+                    .iter()
+                    .any(|p| glob(p, ev.username())),
                 _ => false,
             };
             if flagged {
@@ -237,7 +252,8 @@ impl Detector {
         if resource == "pods" && phi_ns && ok {
             let interactive = matches!(sub, "exec" | "attach" | "portforward")
                 && matches!(ev.verb.as_str(), "create" | "get");
-            let ephemeral = sub == "ephemeralcontainers" && matches!(ev.verb.as_str(), "update" | "patch");
+            let ephemeral =
+                sub == "ephemeralcontainers" && matches!(ev.verb.as_str(), "update" | "patch");
             if interactive || ephemeral {
                 out.push(Alert::new(
                     &d::AL005,
@@ -256,11 +272,19 @@ impl Detector {
         let write = ev.is_write() && ok;
 
         // AL006-AL008: RBAC.
-        if write && ev.object_ref.as_ref().is_some_and(|o| o.api_group == "rbac.authorization.k8s.io")
-            && matches!(resource, "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings")
+        if write
+            && ev
+                .object_ref
+                .as_ref()
+                .is_some_and(|o| o.api_group == "rbac.authorization.k8s.io")
+            && matches!(
+                resource,
+                "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
+            )
             && !matches!(
                 ev.username(),
-                "system:apiserver" | "system:serviceaccount:kube-system:clusterrole-aggregation-controller"
+                "system:apiserver"
+                    | "system:serviceaccount:kube-system:clusterrole-aggregation-controller"
             )
         {
             out.push(Alert::new(
@@ -273,19 +297,29 @@ impl Detector {
                     past(&ev.verb),
                     singular(resource),
                     ev.name(),
-                    if ns.is_empty() { String::new() } else { format!(" in `{ns}`") }
+                    if ns.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in `{ns}`")
+                    }
                 ),
             ));
             if ev.verb != "delete" && ev.verb != "deletecollection" {
                 if let Some(body) = &ev.request_object {
                     if matches!(resource, "rolebindings" | "clusterrolebindings") {
-                        let role = body.pointer("/roleRef/name").and_then(|v| v.as_str()).unwrap_or("");
-                        let masters = body
-                            .get("subjects")
-                            .and_then(|s| s.as_array())
-                            .is_some_and(|s| {
-                                s.iter().any(|x| x.get("name").and_then(|n| n.as_str()) == Some("system:masters"))
-                            });
+                        let role = body
+                            .pointer("/roleRef/name")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("");
+                        let masters =
+                            body.get("subjects")
+                                .and_then(|s| s.as_array())
+                                .is_some_and(|s| {
+                                    s.iter().any(|x| {
+                                        x.get("name").and_then(|n| n.as_str())
+                                            == Some("system:masters")
+                                    })
+                                });
                         if role == "cluster-admin" || masters {
                             out.push(Alert::new(
                                 &d::AL007,
@@ -294,8 +328,16 @@ impl Detector {
                                 format!(
                                     "`{}` bound {} with {}",
                                     ev.username(),
-                                    if role == "cluster-admin" { "cluster-admin" } else { "a role" },
-                                    if masters { "group system:masters" } else { "its subjects" }
+                                    if role == "cluster-admin" {
+                                        "cluster-admin"
+                                    } else {
+                                        "a role"
+                                    },
+                                    if masters {
+                                        "group system:masters"
+                                    } else {
+                                        "its subjects"
+                                    }
                                 ),
                             ));
                         }
@@ -306,7 +348,9 @@ impl Detector {
                             .and_then(|l| l.as_object())
                             .and_then(|l| {
                                 l.keys()
-                                    .find(|k| k.starts_with("rbac.authorization.k8s.io/aggregate-to-"))
+                                    .find(|k| {
+                                        k.starts_with("rbac.authorization.k8s.io/aggregate-to-")
+                                    })
                                     .cloned()
                             });
                         if let Some(label) = aggregated {
@@ -314,7 +358,10 @@ impl Detector {
                                 &d::AL008,
                                 ev,
                                 loc,
-                                format!("ClusterRole `{}` carries aggregation label `{label}`", ev.name()),
+                                format!(
+                                    "ClusterRole `{}` carries aggregation label `{label}`",
+                                    ev.name()
+                                ),
                             ));
                         }
                     }
@@ -338,7 +385,13 @@ impl Detector {
                 &d::AL009,
                 ev,
                 loc,
-                format!("`{}` {} {} `{}`", ev.username(), past(&ev.verb), singular(resource), ev.name()),
+                format!(
+                    "`{}` {} {} `{}`",
+                    ev.username(),
+                    past(&ev.verb),
+                    singular(resource),
+                    ev.name()
+                ),
             ));
         }
 
@@ -402,7 +455,11 @@ impl Detector {
                     format!(
                         "`{}` acted as `{}`",
                         ev.username(),
-                        if imp.username.is_empty() { "(groups only)" } else { &imp.username }
+                        if imp.username.is_empty() {
+                            "(groups only)"
+                        } else {
+                            &imp.username
+                        }
                     ),
                 ));
             }
@@ -411,14 +468,20 @@ impl Detector {
                 &d::AL012,
                 ev,
                 loc,
-                format!("`{}` impersonated {} `{}`", ev.username(), singular(resource), ev.name()),
+                format!(
+                    "`{}` impersonated {} `{}`",
+                    ev.username(),
+                    singular(resource),
+                    ev.name()
+                ),
             ));
         }
 
         // AL013: people in PHI namespaces outside hours.
         if let (Some(hours), Some(t)) = (self.cfg.business_hours, time) {
             if phi_ns && kind == SubjectKind::Human && ok && !hours.contains(t) {
-                let local_day = (t.div_euclid(1_000_000) + i64::from(hours.utc_offset_min) * 60).div_euclid(86_400);
+                let local_day = (t.div_euclid(1_000_000) + i64::from(hours.utc_offset_min) * 60)
+                    .div_euclid(86_400);
                 if self.hours_seen.len() >= MAX_KEYS {
                     self.hours_seen.clear();
                 }
@@ -430,7 +493,10 @@ impl Detector {
                         &d::AL013,
                         ev,
                         loc,
-                        format!("`{}` accessed PHI namespace `{ns}` outside business hours", ev.username()),
+                        format!(
+                            "`{}` accessed PHI namespace `{ns}` outside business hours",
+                            ev.username()
+                        ),
                     ));
                 }
             }
@@ -481,7 +547,13 @@ impl Detector {
 }
 
 /// Records a failure for `key` at `t`; returns the count when it reaches the threshold (once per window).
-fn burst(map: &mut HashMap<String, Burst>, key: &str, t: i64, window: i64, threshold: usize) -> Option<usize> {
+fn burst(
+    map: &mut HashMap<String, Burst>,
+    key: &str,
+    t: i64,
+    window: i64,
+    threshold: usize,
+) -> Option<usize> {
     if map.len() >= MAX_KEYS && !map.contains_key(key) {
         map.retain(|_, b| b.times.back().is_some_and(|&last| t - last < window));
         if map.len() >= MAX_KEYS {

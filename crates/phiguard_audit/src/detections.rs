@@ -197,7 +197,8 @@ pattern of exfiltration, whether by a person or a compromised service account.",
 
 /// Every detection, in code order.
 pub const DETECTIONS: &[Detection] = &[
-    AL001, AL002, AL003, AL004, AL005, AL006, AL007, AL008, AL009, AL010, AL011, AL012, AL013, AL014,
+    AL001, AL002, AL003, AL004, AL005, AL006, AL007, AL008, AL009, AL010, AL011, AL012, AL013,
+    AL014,
 ];
 
 /// Looks a detection up by code or name.

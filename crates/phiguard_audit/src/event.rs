@@ -112,7 +112,11 @@ impl Event {
         if u.is_empty() {
             SubjectKind::Unknown
         } else if u == "system:anonymous"
-            || self.user.groups.iter().any(|g| g == "system:unauthenticated")
+            || self
+                .user
+                .groups
+                .iter()
+                .any(|g| g == "system:unauthenticated")
         {
             SubjectKind::Anonymous
         } else if u.starts_with("system:serviceaccount:") {
@@ -205,8 +209,7 @@ pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
         return None;
     }
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60
-    {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
         return None;
     }
     let mut i = 19;
@@ -284,7 +287,10 @@ mod tests {
     #[test]
     fn timestamps_round_trip() {
         let t = parse_rfc3339_us("2026-03-02T10:15:30.123456Z");
-        assert_eq!(t.map(format_rfc3339_us).as_deref(), Some("2026-03-02T10:15:30.123456Z"));
+        assert_eq!(
+            t.map(format_rfc3339_us).as_deref(),
+            Some("2026-03-02T10:15:30.123456Z")
+        );
         assert_eq!(
             parse_rfc3339_us("2026-03-02T12:15:30+02:00"),
             parse_rfc3339_us("2026-03-02T10:15:30Z")

@@ -231,12 +231,18 @@ pub fn payload(format: Format, alerts: &[Alert]) -> String {
                         "severity": a.severity.as_str(),
                         "source": "phiguard",
                     });
-                    for (k, v) in [("user", &a.user), ("namespace", &a.namespace), ("source_ip", &a.source_ip)] {
+                    for (k, v) in [
+                        ("user", &a.user),
+                        ("namespace", &a.namespace),
+                        ("source_ip", &a.source_ip),
+                    ] {
                         if !v.is_empty() {
                             labels[k] = serde_json::Value::String(v.clone());
                         }
                     }
-                    let hipaa = detections::find(a.code).map(|d| d.hipaa.join(", ")).unwrap_or_default();
+                    let hipaa = detections::find(a.code)
+                        .map(|d| d.hipaa.join(", "))
+                        .unwrap_or_default();
                     let mut v = serde_json::json!({
                         "labels": labels,
                         "annotations": {
@@ -265,9 +271,12 @@ fn post(t: &Target, body: &str, timeout: Duration) -> Result<(), String> {
         .map_err(|e| format!("resolve {}: {e}", t.host))?
         .next()
         .ok_or_else(|| format!("resolve {}: no address", t.host))?;
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {addr}: {e}"))?;
-    s.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    s.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    let mut s =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {addr}: {e}"))?;
+    s.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     let head = format!(
         "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nUser-Agent: phiguard\r\nConnection: close\r\n\r\n",
         t.path,
@@ -280,7 +289,8 @@ fn post(t: &Target, body: &str, timeout: Duration) -> Result<(), String> {
         .map_err(|e| format!("send to {addr}: {e}"))?;
     let mut r = BufReader::new(s);
     let mut status = String::new();
-    r.read_line(&mut status).map_err(|e| format!("read from {addr}: {e}"))?;
+    r.read_line(&mut status)
+        .map_err(|e| format!("read from {addr}: {e}"))?;
     // Drain the rest so the server sees an orderly close.
     let mut sink = Vec::new();
     let _ = r.take(1 << 20).read_to_end(&mut sink);
@@ -303,9 +313,16 @@ mod tests {
     #[test]
     fn urls() {
         let t = parse_url("http://127.0.0.1:9093/api/v2/alerts").ok();
-        assert_eq!(t.as_ref().map(|t| (t.host.as_str(), t.port, t.path.as_str())), Some(("127.0.0.1", 9093, "/api/v2/alerts")));
+        assert_eq!(
+            t.as_ref()
+                .map(|t| (t.host.as_str(), t.port, t.path.as_str())),
+            Some(("127.0.0.1", 9093, "/api/v2/alerts"))
+        );
         let t = parse_url("http://alerts.example").ok();
-        assert_eq!(t.as_ref().map(|t| (t.port, t.path.as_str())), Some((80, "/")));
+        assert_eq!(
+            t.as_ref().map(|t| (t.port, t.path.as_str())),
+            Some((80, "/"))
+        );
         assert!(parse_url("https://x").is_err());
         assert!(parse_url("http:///x").is_err());
     }

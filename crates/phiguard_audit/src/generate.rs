@@ -69,8 +69,8 @@ impl Rng {
             self.next() % n
         }
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
     fn uuid(&mut self) -> String {
         let a = self.next();
@@ -108,7 +108,14 @@ struct Ev {
 }
 
 impl Ev {
-    fn new(t: i64, user: &str, verb: &'static str, resource: &'static str, namespace: &str, name: &str) -> Ev {
+    fn new(
+        t: i64,
+        user: &str,
+        verb: &'static str,
+        resource: &'static str,
+        namespace: &str,
+        name: &str,
+    ) -> Ev {
         let groups = if user.starts_with("system:serviceaccount:") {
             vec!["system:serviceaccounts", "system:authenticated"]
         } else if user.starts_with("system:node:") {
@@ -140,11 +147,11 @@ impl Ev {
         }
     }
     fn json(&self, id: &str) -> String {
-        let mut path = String::from(if self.group.is_empty() {
+        let mut path = if self.group.is_empty() {
             "/api/v1".to_string()
         } else {
             format!("/apis/{}/v1", self.group)
-        });
+        };
         if !self.namespace.is_empty() {
             path.push_str(&format!("/namespaces/{}", self.namespace));
         }
@@ -221,7 +228,11 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
     let mut rng = Rng(seed | 1);
     // (event, expected codes, AL014-burst member)
     let mut evs: Vec<(Ev, Vec<&'static str>, bool)> = Vec::new();
-    let people = ["alice@clinic.example", "bob@clinic.example", "carol@clinic.example"];
+    let people = [
+        "alice@clinic.example",
+        "bob@clinic.example",
+        "carol@clinic.example",
+    ];
     let pods = ["ehr-api-7c9f8-x2k4p", "ehr-api-7c9f8-q8w2n", "ehr-db-0"];
     for h in 0..i64::from(hours) {
         let hs = start + h * HOUR;
@@ -235,9 +246,9 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
             let mut e = Ev::new(
                 t,
                 "system:kube-controller-manager",
-                *rng.pick(&["list", "watch", "get", "update"]),
-                *rng.pick(&["pods", "endpoints", "replicasets", "leases"]),
-                *rng.pick(&["kube-system", "ehr", "web", "monitoring"]),
+                rng.pick(&["list", "watch", "get", "update"]),
+                rng.pick(&["pods", "endpoints", "replicasets", "leases"]),
+                rng.pick(&["kube-system", "ehr", "web", "monitoring"]),
                 "",
             );
             e.ip = "10.0.0.10".into();
@@ -253,7 +264,14 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
         // Kubelets read the secrets of their pods (control plane, not reported).
         for n in 0..3 {
             let t = hs + rng.below(HOUR as u64) as i64;
-            let mut e = Ev::new(t, &format!("system:node:node-{n}"), "get", "secrets", "ehr", "db-credentials");
+            let mut e = Ev::new(
+                t,
+                &format!("system:node:node-{n}"),
+                "get",
+                "secrets",
+                "ehr",
+                "db-credentials",
+            );
             e.ip = format!("10.0.1.{}", 10 + n);
             e.agent = "kubelet/v1.31.2";
             evs.push((e, vec![], false));
@@ -262,7 +280,7 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
         for _ in 0..12 {
             let t = hs + rng.below(HOUR as u64) as i64;
             let mut e = Ev::new(t, "system:anonymous", "get", "", "", "");
-            e.uri = Some((*rng.pick(&["/healthz", "/readyz", "/livez?verbose"])).to_string());
+            e.uri = Some((rng.pick(&["/healthz", "/readyz", "/livez?verbose"])).to_string());
             e.ip = "10.0.0.2".into();
             e.agent = "kube-probe/1.31";
             evs.push((e, vec![], false));
@@ -270,8 +288,19 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
         // The EHR API's service account: steady reads in its PHI namespace, including its own secret.
         for _ in 0..(30 + rng.below(15)) {
             let t = hs + rng.below(HOUR as u64) as i64;
-            let (res, name) = *rng.pick(&[("configmaps", "ehr-settings"), ("secrets", "db-credentials"), ("pods", "")]);
-            let mut e = Ev::new(t, "system:serviceaccount:ehr:ehr-api", "get", res, "ehr", name);
+            let (res, name) = rng.pick(&[
+                ("configmaps", "ehr-settings"),
+                ("secrets", "db-credentials"),
+                ("pods", ""),
+            ]);
+            let mut e = Ev::new(
+                t,
+                "system:serviceaccount:ehr:ehr-api",
+                "get",
+                res,
+                "ehr",
+                name,
+            );
             if res == "pods" {
                 e.verb = "list";
             }
@@ -286,8 +315,8 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
                 t,
                 "system:serviceaccount:monitoring:prometheus",
                 "list",
-                *rng.pick(&["pods", "services", "endpoints"]),
-                *rng.pick(&["web", "monitoring", "kube-system"]),
+                rng.pick(&["pods", "services", "endpoints"]),
+                rng.pick(&["web", "monitoring", "kube-system"]),
                 "",
             );
             e.ip = "10.0.5.3".into();
@@ -296,7 +325,14 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
         }
         // A CI deployer rolls out the web tier.
         if hour_of_day == 10 && weekday < 5 {
-            let mut e = Ev::new(hs + 5 * MIN, "system:serviceaccount:ci:deployer", "patch", "deployments", "web", "frontend");
+            let mut e = Ev::new(
+                hs + 5 * MIN,
+                "system:serviceaccount:ci:deployer",
+                "patch",
+                "deployments",
+                "web",
+                "frontend",
+            );
             e.group = "apps";
             e.agent = "argocd-application-controller/v2.12";
             evs.push((e, vec![], false));
@@ -306,8 +342,15 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
             for p in people {
                 for _ in 0..(4 + rng.below(6)) {
                     let t = hs + rng.below(HOUR as u64) as i64;
-                    let ns = *rng.pick(&["ehr", "web", "pacs-archive"]);
-                    let mut e = Ev::new(t, p, *rng.pick(&["get", "list"]), *rng.pick(&["pods", "deployments", "events"]), ns, "");
+                    let ns = rng.pick(&["ehr", "web", "pacs-archive"]);
+                    let mut e = Ev::new(
+                        t,
+                        p,
+                        rng.pick(&["get", "list"]),
+                        rng.pick(&["pods", "deployments", "events"]),
+                        ns,
+                        "",
+                    );
                     if e.resource == "deployments" {
                         e.group = "apps";
                     }
@@ -318,7 +361,14 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
                     evs.push((e, vec![], false));
                 }
                 if rng.below(4) == 0 {
-                    let mut e = Ev::new(hs + rng.below(HOUR as u64) as i64, p, "get", "pods", "ehr", *rng.pick(&pods));
+                    let mut e = Ev::new(
+                        hs + rng.below(HOUR as u64) as i64,
+                        p,
+                        "get",
+                        "pods",
+                        "ehr",
+                        rng.pick(&pods),
+                    );
                     e.subresource = "log";
                     evs.push((e, vec![], false));
                 }
@@ -368,17 +418,27 @@ pub fn generate(seed: u64, hours: u32) -> Stream {
 /// Gives each ResponseStarted event and its matching ResponseComplete (same user, verb, resource, next in time)
 /// the same auditID.
 fn relink_stages(lines: &mut [String], evs: &[(Ev, Vec<&'static str>, bool)]) {
-    let mut open: std::collections::HashMap<(String, &str, &str, String, i64), usize> = Default::default();
+    let mut open: std::collections::HashMap<(String, &str, &str, String, i64), usize> =
+        Default::default();
     for (i, (e, _, _)) in evs.iter().enumerate() {
         if e.stage == "ResponseStarted" {
-            open.insert((e.user.clone(), e.verb, e.resource, e.namespace.clone(), e.t), i);
+            open.insert(
+                (e.user.clone(), e.verb, e.resource, e.namespace.clone(), e.t),
+                i,
+            );
         }
     }
     for (i, (e, _, _)) in evs.iter().enumerate() {
         if e.stage != "ResponseComplete" {
             continue;
         }
-        let key = (e.user.clone(), e.verb, e.resource, e.namespace.clone(), e.t - 5 * MIN);
+        let key = (
+            e.user.clone(),
+            e.verb,
+            e.resource,
+            e.namespace.clone(),
+            e.t - 5 * MIN,
+        );
         if let Some(&s) = open.get(&key) {
             let started: Value = serde_json::from_str(&lines[s]).unwrap_or(Value::Null);
             let mut done: Value = serde_json::from_str(&lines[i]).unwrap_or(Value::Null);
@@ -396,10 +456,24 @@ fn inject(evs: &mut Vec<(Ev, Vec<&'static str>, bool)>, start: i64, rng: &mut Rn
 
     // Tuesday 09:10: mallory probes for secrets, 12 denials in a minute from one address: AL001 and AL002 at the 10th.
     for i in 0..12 {
-        let mut e = Ev::new(at(1, 9, 10) + i * 5 * SEC, "mallory@clinic.example", "get", "secrets", "ehr", "db-credentials");
+        let mut e = Ev::new(
+            at(1, 9, 10) + i * 5 * SEC,
+            "mallory@clinic.example",
+            "get",
+            "secrets",
+            "ehr",
+            "db-credentials",
+        );
         e.code = 403;
         e.ip = "198.51.100.7".into();
-        push(e, if i == 9 { vec!["AL001", "AL002"] } else { vec![] });
+        push(
+            e,
+            if i == 9 {
+                vec!["AL001", "AL002"]
+            } else {
+                vec![]
+            },
+        );
     }
     // Tuesday 14:00: token guessing without a user, 10 x 401 in 2 minutes: AL002 at the 10th.
     for i in 0..10 {
@@ -412,94 +486,234 @@ fn inject(evs: &mut Vec<(Ev, Vec<&'static str>, bool)>, start: i64, rng: &mut Rn
     }
     // Wednesday 11:00: an allowed anonymous request.
     {
-        let mut e = Ev::new(at(2, 11, 0), "system:anonymous", "list", "pods", "default", "");
+        let mut e = Ev::new(
+            at(2, 11, 0),
+            "system:anonymous",
+            "list",
+            "pods",
+            "default",
+            "",
+        );
         e.ip = "203.0.113.50".into();
         push(e, vec!["AL003"]);
     }
     // Wednesday 11:20: a person lists secrets in the PHI namespace; a web service account reads one.
-    push(Ev::new(at(2, 11, 20), "alice@clinic.example", "list", "secrets", "ehr", ""), vec!["AL004"]);
+    push(
+        Ev::new(
+            at(2, 11, 20),
+            "alice@clinic.example",
+            "list",
+            "secrets",
+            "ehr",
+            "",
+        ),
+        vec!["AL004"],
+    );
     {
-        let mut e = Ev::new(at(2, 11, 25), "system:serviceaccount:web:frontend", "get", "secrets", "ehr", "db-credentials");
+        let mut e = Ev::new(
+            at(2, 11, 25),
+            "system:serviceaccount:web:frontend",
+            "get",
+            "secrets",
+            "ehr",
+            "db-credentials",
+        );
         e.ip = "10.0.6.8".into();
         push(e, vec!["AL004"]);
     }
     // Wednesday 13:00: exec over WebSocket (GET, two stages, one alert) and a port-forward.
     {
-        let mut e = Ev::new(at(2, 13, 0), "bob@clinic.example", "get", "pods", "ehr", "ehr-db-0");
+        let mut e = Ev::new(
+            at(2, 13, 0),
+            "bob@clinic.example",
+            "get",
+            "pods",
+            "ehr",
+            "ehr-db-0",
+        );
         e.subresource = "exec";
         e.code = 101;
         e.stage = "ResponseStarted";
-        e.uri = Some("/api/v1/namespaces/ehr/pods/ehr-db-0/exec?command=sh&stdin=true&tty=true".into());
+        e.uri =
+            Some("/api/v1/namespaces/ehr/pods/ehr-db-0/exec?command=sh&stdin=true&tty=true".into());
         let mut done = e.clone();
         push(e, vec!["AL005"]);
         done.stage = "ResponseComplete";
         done.t += 5 * MIN;
         push(done, vec![]);
-        let mut pf = Ev::new(at(2, 13, 30), "bob@clinic.example", "create", "pods", "pacs-archive", "orthanc-0");
+        let mut pf = Ev::new(
+            at(2, 13, 30),
+            "bob@clinic.example",
+            "create",
+            "pods",
+            "pacs-archive",
+            "orthanc-0",
+        );
         pf.subresource = "portforward";
         pf.code = 101;
         push(pf, vec!["AL005"]);
         // Exec into a non-PHI namespace: not reported.
-        let mut web = Ev::new(at(2, 13, 40), "bob@clinic.example", "create", "pods", "web", "frontend-0");
+        let mut web = Ev::new(
+            at(2, 13, 40),
+            "bob@clinic.example",
+            "create",
+            "pods",
+            "web",
+            "frontend-0",
+        );
         web.subresource = "exec";
         web.code = 101;
         push(web, vec![]);
     }
     // Wednesday 15:00: RBAC.
     {
-        let mut e = Ev::new(at(2, 15, 0), "bob@clinic.example", "create", "clusterrolebindings", "", "bob-admin");
+        let mut e = Ev::new(
+            at(2, 15, 0),
+            "bob@clinic.example",
+            "create",
+            "clusterrolebindings",
+            "",
+            "bob-admin",
+        );
         e.group = "rbac.authorization.k8s.io";
         e.code = 201;
-        e.body = Some(json!({"kind": "ClusterRoleBinding", "metadata": {"name": "bob-admin"},
+        e.body = Some(
+            json!({"kind": "ClusterRoleBinding", "metadata": {"name": "bob-admin"},
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-            "subjects": [{"kind": "User", "name": "bob@clinic.example"}]}));
+            "subjects": [{"kind": "User", "name": "bob@clinic.example"}]}),
+        );
         push(e, vec!["AL006", "AL007"]);
-        let mut r = Ev::new(at(2, 15, 5), "bob@clinic.example", "create", "clusterroles", "", "secret-reader");
+        let mut r = Ev::new(
+            at(2, 15, 5),
+            "bob@clinic.example",
+            "create",
+            "clusterroles",
+            "",
+            "secret-reader",
+        );
         r.group = "rbac.authorization.k8s.io";
         r.code = 201;
-        r.body = Some(json!({"kind": "ClusterRole", "metadata": {"name": "secret-reader",
+        r.body = Some(
+            json!({"kind": "ClusterRole", "metadata": {"name": "secret-reader",
             "labels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}},
-            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]}));
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]}),
+        );
         push(r, vec!["AL006", "AL008"]);
-        let mut u = Ev::new(at(2, 15, 10), "carol@clinic.example", "patch", "roles", "ehr", "ehr-readers");
+        let mut u = Ev::new(
+            at(2, 15, 10),
+            "carol@clinic.example",
+            "patch",
+            "roles",
+            "ehr",
+            "ehr-readers",
+        );
         u.group = "rbac.authorization.k8s.io";
         push(u, vec!["AL006"]);
         // Denied RBAC change: not an RBAC change.
-        let mut d = Ev::new(at(2, 15, 12), "carol@clinic.example", "delete", "roles", "ehr", "ehr-readers");
+        let mut d = Ev::new(
+            at(2, 15, 12),
+            "carol@clinic.example",
+            "delete",
+            "roles",
+            "ehr",
+            "ehr-readers",
+        );
         d.group = "rbac.authorization.k8s.io";
         d.code = 403;
         push(d, vec![]);
     }
     // Wednesday 16:00: admission and phiguard itself.
     {
-        let mut w = Ev::new(at(2, 16, 0), "bob@clinic.example", "delete", "validatingwebhookconfigurations", "", "phiguard");
+        let mut w = Ev::new(
+            at(2, 16, 0),
+            "bob@clinic.example",
+            "delete",
+            "validatingwebhookconfigurations",
+            "",
+            "phiguard",
+        );
         w.group = "admissionregistration.k8s.io";
         push(w, vec!["AL009"]);
-        let mut p = Ev::new(at(2, 16, 2), "bob@clinic.example", "patch", "deployments", "phiguard-system", "phiguard");
+        let mut p = Ev::new(
+            at(2, 16, 2),
+            "bob@clinic.example",
+            "patch",
+            "deployments",
+            "phiguard-system",
+            "phiguard",
+        );
         p.group = "apps";
         push(p, vec!["AL010"]);
-        let mut n = Ev::new(at(2, 16, 4), "bob@clinic.example", "delete", "networkpolicies", "ehr", "default-deny");
+        let mut n = Ev::new(
+            at(2, 16, 4),
+            "bob@clinic.example",
+            "delete",
+            "networkpolicies",
+            "ehr",
+            "default-deny",
+        );
         n.group = "networking.k8s.io";
         push(n, vec!["AL011"]);
         // A NetworkPolicy change outside PHI namespaces: not reported.
-        let mut n2 = Ev::new(at(2, 16, 6), "carol@clinic.example", "create", "networkpolicies", "web", "allow-ingress");
+        let mut n2 = Ev::new(
+            at(2, 16, 6),
+            "carol@clinic.example",
+            "create",
+            "networkpolicies",
+            "web",
+            "allow-ingress",
+        );
         n2.group = "networking.k8s.io";
         push(n2, vec![]);
     }
     // Thursday 10:00: impersonation.
     {
-        let mut e = Ev::new(at(3, 10, 0), "carol@clinic.example", "get", "pods", "web", "");
+        let mut e = Ev::new(
+            at(3, 10, 0),
+            "carol@clinic.example",
+            "get",
+            "pods",
+            "web",
+            "",
+        );
         e.impersonate = Some("system:admin");
         push(e, vec!["AL012"]);
     }
     // Thursday 12:00: the EHR API's service account reads far more than its own normal.
     for i in 0..400 {
-        let e = Ev::new(at(3, 12, 0) + i * 4 * SEC, "system:serviceaccount:ehr:ehr-api", "get", "configmaps", "ehr", "ehr-settings");
+        let e = Ev::new(
+            at(3, 12, 0) + i * 4 * SEC,
+            "system:serviceaccount:ehr:ehr-api",
+            "get",
+            "configmaps",
+            "ehr",
+            "ehr-settings",
+        );
         evs.push((e, vec![], true));
     }
     // Saturday 02:00: alice in the PHI namespace at night, twice (one alert for the day).
     let mut push = |e: Ev, codes: Vec<&'static str>| evs.push((e, codes, false));
-    push(Ev::new(at(5, 2, 0), "alice@clinic.example", "get", "pods", "ehr", ""), vec!["AL013"]);
-    push(Ev::new(at(5, 2, 3), "alice@clinic.example", "list", "pods", "ehr", ""), vec![]);
+    push(
+        Ev::new(
+            at(5, 2, 0),
+            "alice@clinic.example",
+            "get",
+            "pods",
+            "ehr",
+            "",
+        ),
+        vec!["AL013"],
+    );
+    push(
+        Ev::new(
+            at(5, 2, 3),
+            "alice@clinic.example",
+            "list",
+            "pods",
+            "ehr",
+            "",
+        ),
+        vec![],
+    );
     let _ = rng.next();
 }

@@ -63,7 +63,11 @@ impl reader::Sink for Pipeline<'_> {
 
 /// Runs the detections over an `EventList` body (as the API server's webhook backend POSTs it, or JSON lines).
 /// The detector keeps its state between calls, so bursts spanning several bodies are still seen.
-pub fn alerts_from_body(detector: &mut Detector, source: &str, body: &[u8]) -> (Vec<Alert>, Vec<Issue>) {
+pub fn alerts_from_body(
+    detector: &mut Detector,
+    source: &str,
+    body: &[u8],
+) -> (Vec<Alert>, Vec<Issue>) {
     let mut alerts = Vec::new();
     let mut issues = Vec::new();
     {

@@ -65,7 +65,11 @@ pub trait Sink {
 }
 
 /// Reads every event of one input. I/O errors end the read and are returned; malformed content never is.
-pub fn read<R: BufRead>(file: &str, mut input: R, sink: &mut dyn Sink) -> std::io::Result<ReadStats> {
+pub fn read<R: BufRead>(
+    file: &str,
+    mut input: R,
+    sink: &mut dyn Sink,
+) -> std::io::Result<ReadStats> {
     let mut stats = ReadStats::default();
     let mut buf = Vec::new();
     let mut line_no = 0u64;
@@ -102,7 +106,9 @@ pub fn read<R: BufRead>(file: &str, mut input: R, sink: &mut dyn Sink) -> std::i
         let parsed = serde_json::from_slice::<Event>(text);
         let is_list = match &parsed {
             // An EventList parses as an event with no fields: look closer only then.
-            Ok(ev) => ev.audit_id.is_empty() && ev.verb.is_empty() && contains(text, b"\"EventList\""),
+            Ok(ev) => {
+                ev.audit_id.is_empty() && ev.verb.is_empty() && contains(text, b"\"EventList\"")
+            }
             Err(_) => false,
         };
         if is_list {
@@ -143,7 +149,8 @@ pub fn read<R: BufRead>(file: &str, mut input: R, sink: &mut dyn Sink) -> std::i
                     file: file.to_string(),
                     line: line_no,
                     message: if e.is_eof() {
-                        "truncated event (the line ends inside the JSON object), skipped".to_string()
+                        "truncated event (the line ends inside the JSON object), skipped"
+                            .to_string()
                     } else {
                         format!("malformed event, skipped: {}", describe(&e))
                     },
@@ -349,13 +356,17 @@ impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        self.st.issue("`items` is not a list; no events read from it".to_string());
+        self.st
+            .issue("`items` is not a list; no events read from it".to_string());
         Ok(())
     }
 }
 
 fn trim(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     let end = b
         .iter()
         .rposition(|c| !c.is_ascii_whitespace())

@@ -39,7 +39,10 @@ fn each_detection_fires_exactly_at_the_injected_events() {
             None => unexpected.push(format!("{} at line {}: {}", a.code, a.at.line, a.message)),
         }
     }
-    assert!(unexpected.is_empty(), "alerts on normal traffic: {unexpected:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "alerts on normal traffic: {unexpected:#?}"
+    );
     let missing: Vec<&Expected> = stream
         .expected
         .iter()
@@ -86,21 +89,32 @@ fn malformed_lines_are_reported_and_skipped() {
     let (alerts, issues, stats, _) = run(&text, "bad.jsonl");
     let at: Vec<u64> = issues.iter().map(|i| i.line).collect();
     assert_eq!(at, vec![2, 3, 4, 5], "{issues:#?}");
-    assert!(issues[0].message.contains("truncated"), "{}", issues[0].message);
+    assert!(
+        issues[0].message.contains("truncated"),
+        "{}",
+        issues[0].message
+    );
     assert!(issues.iter().all(|i| i.file == "bad.jsonl"));
     assert_eq!(stats.events as usize, stream.lines.len());
     // The detections still fire, at the shifted lines.
     assert_eq!(alerts.len(), stream.expected.len());
     for (a, e) in alerts.iter().zip(&stream.expected) {
         let shift = if e.first >= 10 { 5 } else { 4 };
-        assert!(a.at.line >= e.first + shift - 1 && a.at.line <= e.last + shift, "{a:?} vs {e:?}");
+        assert!(
+            a.at.line >= e.first + shift - 1 && a.at.line <= e.last + shift,
+            "{a:?} vs {e:?}"
+        );
     }
 }
 
 #[test]
 fn event_list_bodies_single_line_and_pretty() {
     let stream = generate::generate(5, 144);
-    let items: Vec<serde_json::Value> = stream.lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let items: Vec<serde_json::Value> = stream
+        .lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let list = serde_json::json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {}, "items": items});
     let one = list.to_string();
     let pretty = serde_json::to_string_pretty(&list).unwrap();
@@ -108,7 +122,10 @@ fn event_list_bodies_single_line_and_pretty() {
         let (alerts, issues, stats, _) = run(&body, name);
         assert!(issues.is_empty(), "{name}: {issues:?}");
         assert_eq!(stats.events as usize, stream.lines.len(), "{name}");
-        let got: Vec<(&str, u64)> = alerts.iter().map(|a| (a.code, a.at.item.unwrap() + 1)).collect();
+        let got: Vec<(&str, u64)> = alerts
+            .iter()
+            .map(|a| (a.code, a.at.item.unwrap() + 1))
+            .collect();
         assert_eq!(got.len(), stream.expected.len(), "{name}");
         for ((code, idx), e) in got.iter().zip(&stream.expected) {
             assert_eq!(*code, e.code);
@@ -121,7 +138,8 @@ fn event_list_bodies_single_line_and_pretty() {
     let mut total = Vec::new();
     for part in [&items[..half], &items[half..]] {
         let body = serde_json::json!({"kind": "EventList", "items": part}).to_string();
-        let (alerts, issues) = phiguard_audit::alerts_from_body(&mut det, "POST /audit", body.as_bytes());
+        let (alerts, issues) =
+            phiguard_audit::alerts_from_body(&mut det, "POST /audit", body.as_bytes());
         assert!(issues.is_empty());
         total.extend(alerts);
     }
@@ -142,7 +160,11 @@ fn bad_event_list_items_and_broken_documents() {
     let (_, issues, stats, _) = run(broken, "broken.json");
     assert_eq!(stats.events, 1);
     assert_eq!(issues.len(), 1);
-    assert!(issues[0].message.contains("after 1 item"), "{}", issues[0].message);
+    assert!(
+        issues[0].message.contains("after 1 item"),
+        "{}",
+        issues[0].message
+    );
 }
 
 #[test]
@@ -153,10 +175,22 @@ fn access_report_lists_phi_namespace_subjects() {
     let names: Vec<&str> = subjects.iter().map(|s| s.subject.as_str()).collect();
     assert!(names.contains(&"alice@clinic.example"));
     assert!(names.contains(&"system:serviceaccount:ehr:ehr-api"));
-    assert!(!names.contains(&"system:serviceaccount:monitoring:prometheus"), "prometheus never touches PHI namespaces");
-    let bob = subjects.iter().find(|s| s.subject == "bob@clinic.example").unwrap();
-    assert!(bob.access.iter().any(|l| l.resource == "pods/exec" && l.namespace == "ehr"));
-    assert!(bob.access.iter().any(|l| l.resource == "networkpolicies" && l.verb == "delete"));
+    assert!(
+        !names.contains(&"system:serviceaccount:monitoring:prometheus"),
+        "prometheus never touches PHI namespaces"
+    );
+    let bob = subjects
+        .iter()
+        .find(|s| s.subject == "bob@clinic.example")
+        .unwrap();
+    assert!(bob
+        .access
+        .iter()
+        .any(|l| l.resource == "pods/exec" && l.namespace == "ehr"));
+    assert!(bob
+        .access
+        .iter()
+        .any(|l| l.resource == "networkpolicies" && l.verb == "delete"));
     let text = access.render_text();
     assert!(text.contains("pods/portforward"));
 }
@@ -168,6 +202,9 @@ fn falco_style_exec_event() {
     let done = line.replace("ResponseStarted", "ResponseComplete");
     let text = format!("{line}\n{done}\n");
     let (alerts, _, _, _) = run(&text, "exec.jsonl");
-    assert_eq!(alerts.iter().map(|a| a.code).collect::<Vec<_>>(), vec!["AL005"]);
+    assert_eq!(
+        alerts.iter().map(|a| a.code).collect::<Vec<_>>(),
+        vec!["AL005"]
+    );
     let _: Option<(Event, Loc)> = None;
 }

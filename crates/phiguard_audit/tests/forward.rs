@@ -6,12 +6,15 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use phiguard_audit::forward::{ForwardConfig, Format, Forwarder};
+use phiguard_audit::forward::{Format, ForwardConfig, Forwarder};
 use phiguard_audit::generate;
 use phiguard_audit::{Alert, Detector};
 
 /// Serves HTTP on a free port: answers the first `fail_first` requests with 503, then 200, recording bodies.
-fn server(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+/// (request line, body) of every accepted request.
+type Received = Arc<Mutex<Vec<(String, String)>>>;
+
+fn server(fail_first: usize) -> (String, Received) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/api/v2/alerts", l.local_addr().unwrap());
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -41,8 +44,12 @@ fn server(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, String)>>>) {
             if n <= fail_first {
                 w.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
             } else {
-                g.lock().unwrap().push((request_line.trim().to_string(), String::from_utf8(body).unwrap()));
-                w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+                g.lock().unwrap().push((
+                    request_line.trim().to_string(),
+                    String::from_utf8(body).unwrap(),
+                ));
+                w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .unwrap();
             }
         }
     });
@@ -52,7 +59,8 @@ fn server(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, String)>>>) {
 fn alerts() -> Vec<Alert> {
     let stream = generate::generate(7, 144);
     let mut det = Detector::new(generate::config());
-    let (alerts, issues) = phiguard_audit::alerts_from_body(&mut det, "gen", stream.text().as_bytes());
+    let (alerts, issues) =
+        phiguard_audit::alerts_from_body(&mut det, "gen", stream.text().as_bytes());
     assert!(issues.is_empty());
     alerts
 }
@@ -80,8 +88,14 @@ fn alertmanager_posts_with_retries() {
     assert_eq!(items.len(), all.len());
     assert_eq!(items[0]["labels"]["alertname"], all[0].rule);
     assert_eq!(items[0]["labels"]["severity"], all[0].severity.as_str());
-    assert!(items[0]["startsAt"].as_str().unwrap().starts_with("2026-03-"));
-    assert!(!items[0]["annotations"]["hipaa"].as_str().unwrap().is_empty());
+    assert!(items[0]["startsAt"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-03-"));
+    assert!(!items[0]["annotations"]["hipaa"]
+        .as_str()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -118,6 +132,9 @@ fn plain_json_and_reported_failures_and_drops() {
     assert_eq!(st.sent, 0);
     assert_eq!(st.failed, accepted);
     assert_eq!(st.dropped + accepted, 50, "{st:?}");
-    assert!(st.dropped > 0, "a queue of 3 cannot hold 50 alerts while the receiver is down");
+    assert!(
+        st.dropped > 0,
+        "a queue of 3 cannot hold 50 alerts while the receiver is down"
+    );
     assert!(st.last_error.is_some());
 }

@@ -396,6 +396,9 @@ struct RawSettings {
     phi: Option<RawPhi>,
     images: Option<RawImages>,
     waiver: Option<Vec<toml::Spanned<RawWaiver>>>,
+    /// Audit-log detection settings, validated by `phiguard audit`.
+    #[allow(dead_code)]
+    audit: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

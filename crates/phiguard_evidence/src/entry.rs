@@ -31,7 +31,9 @@ impl Record {
         format!("{seq}\n{time}\n{kind}\n{body}").into_bytes()
     }
     pub fn compute_leaf(&self) -> Hash {
-        merkle::leaf_hash(&Record::leaf_data(self.seq, &self.time, &self.kind, &self.body))
+        merkle::leaf_hash(&Record::leaf_data(
+            self.seq, &self.time, &self.kind, &self.body,
+        ))
     }
 }
 
@@ -169,7 +171,8 @@ pub enum Entry {
 
 impl Entry {
     pub fn parse(text: &[u8]) -> Result<Entry, String> {
-        let v: serde_json::Value = serde_json::from_slice(text).map_err(|e| format!("not JSON: {e}"))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(text).map_err(|e| format!("not JSON: {e}"))?;
         let t = v.get("t").and_then(|t| t.as_str()).map(str::to_string);
         match t.as_deref() {
             Some("rec") => serde_json::from_value(v)
@@ -201,7 +204,7 @@ pub fn hex(b: &[u8]) -> String {
 }
 
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

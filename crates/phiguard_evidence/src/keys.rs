@@ -45,25 +45,34 @@ fn decode(path: &Path, text: &str, label: &str) -> Result<[u8; 32], Error> {
 }
 
 pub fn read_private(path: &Path) -> Result<SigningKey, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Key(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Key(format!("{}: {e}", path.display())))?;
     Ok(SigningKey::from_bytes(&decode(path, &text, PRIVATE)?))
 }
 
 pub fn read_public(path: &Path) -> Result<VerifyingKey, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Key(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Key(format!("{}: {e}", path.display())))?;
     // A private key file also yields the public key.
     if text.trim_start().starts_with(PRIVATE) {
         return Ok(SigningKey::from_bytes(&decode(path, &text, PRIVATE)?).verifying_key());
     }
-    VerifyingKey::from_bytes(&decode(path, &text, PUBLIC)?)
-        .map_err(|_| Error::Key(format!("{}: not a valid Ed25519 public key", path.display())))
+    VerifyingKey::from_bytes(&decode(path, &text, PUBLIC)?).map_err(|_| {
+        Error::Key(format!(
+            "{}: not a valid Ed25519 public key",
+            path.display()
+        ))
+    })
 }
 
 /// Writes a new key pair; refuses to overwrite. The private key file is readable by its owner only.
 pub fn write_pair(private: &Path, public: &Path) -> Result<SigningKey, Error> {
     for p in [private, public] {
         if p.exists() {
-            return Err(Error::Key(format!("{} exists; not overwriting a key", p.display())));
+            return Err(Error::Key(format!(
+                "{} exists; not overwriting a key",
+                p.display()
+            )));
         }
     }
     let key = generate()?;
@@ -78,7 +87,8 @@ pub fn write_pair(private: &Path, public: &Path) -> Result<SigningKey, Error> {
     {
         use std::io::Write;
         let mut f = opts.open(private).map_err(|e| io(private, e))?;
-        f.write_all(private_text(&key).as_bytes()).map_err(|e| io(private, e))?;
+        f.write_all(private_text(&key).as_bytes())
+            .map_err(|e| io(private, e))?;
         f.sync_all().map_err(|e| io(private, e))?;
     }
     std::fs::write(public, public_text(&key.verifying_key())).map_err(|e| io(public, e))?;

@@ -129,7 +129,13 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root
 
 /// Verifies a consistency proof between trees of `size1` and `size2` leaves (RFC 9162 2.1.4.2).
 /// Roots are compared as given; for equal sizes they need not be 32 bytes long.
-pub fn verify_consistency(size1: u64, size2: u64, proof: &[Hash], root1: &[u8], root2: &[u8]) -> bool {
+pub fn verify_consistency(
+    size1: u64,
+    size2: u64,
+    proof: &[Hash],
+    root1: &[u8],
+    root2: &[u8],
+) -> bool {
     // A proof from the empty tree proves nothing, so it is rejected, as upstream verifiers do.
     if size1 > size2 || size1 == 0 {
         return false;
@@ -234,7 +240,10 @@ mod tests {
             }
             for m in 1..=n {
                 let p = consistency_proof(&leaves[..n], m).unwrap_or_default();
-                assert!(verify_consistency(m as u64, n as u64, &p, &root(&leaves[..m]), &r), "{m}->{n}");
+                assert!(
+                    verify_consistency(m as u64, n as u64, &p, &root(&leaves[..m]), &r),
+                    "{m}->{n}"
+                );
             }
         }
     }

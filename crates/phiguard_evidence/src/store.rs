@@ -109,7 +109,12 @@ impl DirStore {
         Ok(out)
     }
 
-    fn read_segment(&self, n: u32, from: u64, first_line: u64) -> Result<(Vec<Line>, u64, bool), Error> {
+    fn read_segment(
+        &self,
+        n: u32,
+        from: u64,
+        first_line: u64,
+    ) -> Result<(Vec<Line>, u64, bool), Error> {
         let p = self.segment_path(n);
         let mut f = File::open(&p).map_err(|e| io_err(&p, e))?;
         f.seek(SeekFrom::Start(from)).map_err(|e| io_err(&p, e))?;
@@ -178,7 +183,8 @@ impl Store for DirStore {
                 self.read_off = 0;
                 self.read_lines_in_seg = 0;
             }
-            let (lines, consumed, torn) = self.read_segment(n, self.read_off, self.read_lines_in_seg)?;
+            let (lines, consumed, torn) =
+                self.read_segment(n, self.read_off, self.read_lines_in_seg)?;
             self.read_off += consumed;
             for l in lines {
                 if l.complete {
@@ -305,7 +311,10 @@ impl PgStore {
     fn rows(&mut self, from: i64) -> Result<Vec<Line>, Error> {
         let rows = self
             .client
-            .query("SELECT pos, line FROM phiguard_evidence WHERE pos >= $1 ORDER BY pos", &[&from])
+            .query(
+                "SELECT pos, line FROM phiguard_evidence WHERE pos >= $1 ORDER BY pos",
+                &[&from],
+            )
             .map_err(|e| Error::Db(format!("{}: {e}", self.url_safe)))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {

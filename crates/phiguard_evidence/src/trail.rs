@@ -111,7 +111,12 @@ impl Trail {
     }
 
     /// Opens (or creates) a trail as of a given time (tests and imports).
-    pub fn open_at(store: Box<dyn Store>, key: SigningKey, opts: Options, now_us: i64) -> Result<Trail, Error> {
+    pub fn open_at(
+        store: Box<dyn Store>,
+        key: SigningKey,
+        opts: Options,
+        now_us: i64,
+    ) -> Result<Trail, Error> {
         let mut t = Trail {
             store,
             key,
@@ -267,7 +272,11 @@ impl Trail {
             time: time::format_us(now),
             size: self.st.tree.size(),
             root: entry::hex(&self.st.tree.root()),
-            prev: self.st.last_head_hash.map(|h| entry::hex(&h)).unwrap_or_default(),
+            prev: self
+                .st
+                .last_head_hash
+                .map(|h| entry::hex(&h))
+                .unwrap_or_default(),
             ..Head::default()
         };
         match kind {
@@ -292,7 +301,11 @@ impl Trail {
                 h.count = Some(mine.len() as u64);
                 // The digest covers the records up to the end of its period only.
                 let covered = mine.last().map(|s| s + 1).unwrap_or_else(|| {
-                    self.st.pending.first().map(|(s, _)| *s).unwrap_or(self.st.next_seq)
+                    self.st
+                        .pending
+                        .first()
+                        .map(|(s, _)| *s)
+                        .unwrap_or(self.st.next_seq)
                 });
                 if covered != self.st.tree.size() {
                     return Err(Error::Input(format!(

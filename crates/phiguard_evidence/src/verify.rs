@@ -50,7 +50,10 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.problems.iter().filter(|p| p.level == Level::Error).count()
+        self.problems
+            .iter()
+            .filter(|p| p.level == Level::Error)
+            .count()
     }
     pub fn ok(&self) -> bool {
         self.errors() == 0
@@ -131,7 +134,10 @@ pub fn verify(lines: &[Line], key: &VerifyingKey, trusted: Option<&Head>) -> Rep
             Ok(Entry::Record(rec)) => record(&mut w, lines, i, rec),
             Ok(Entry::Head(h)) => head(&mut w, line, h),
             Err(msg) => {
-                w.err(&line.loc, format!("malformed entry ({msg}): the line was modified or corrupted"));
+                w.err(
+                    &line.loc,
+                    format!("malformed entry ({msg}): the line was modified or corrupted"),
+                );
                 // Keep the tree aligned if the sequence number and leaf hash are still readable.
                 let text = String::from_utf8_lossy(&line.text);
                 if let (Some(seq), Some(h)) = (scan_u64(&text, "\"seq\":"), scan_hash(&text)) {
@@ -146,7 +152,10 @@ pub fn verify(lines: &[Line], key: &VerifyingKey, trusted: Option<&Head>) -> Rep
         }
     }
     if !w.genesis {
-        w.err("trail", "no genesis entry: the trail is empty or its first line is missing".to_string());
+        w.err(
+            "trail",
+            "no genesis entry: the trail is empty or its first line is missing".to_string(),
+        );
     }
     if let Some((seq, loc)) = w.unsealed_from.clone() {
         let n = w.tree.size() - seq;
@@ -168,7 +177,10 @@ sealed since, or was stopped before sealing; they cannot be verified yet",
 
 fn check_trusted(w: &mut Walk<'_>, t: &Head) {
     if !t.verify(w.key) {
-        w.err("trusted checkpoint", "its signature does not verify with the public key".to_string());
+        w.err(
+            "trusted checkpoint",
+            "its signature does not verify with the public key".to_string(),
+        );
         return;
     }
     let have = w.r.leaves.len() as u64;
@@ -203,14 +215,21 @@ fn record(w: &mut Walk<'_>, lines: &[Line], i: usize, rec: entry::Record) {
         if rec.seq > w.expected_seq {
             // A later line holding the expected record means reordering, not deletion.
             let exp = w.expected_seq;
-            let later = lines[i + 1..].iter().take(10_000).find_map(|l| match Entry::parse(&l.text) {
-                Ok(Entry::Record(r)) if r.seq == exp => Some(l.loc.clone()),
-                _ => None,
-            });
+            let later =
+                lines[i + 1..]
+                    .iter()
+                    .take(10_000)
+                    .find_map(|l| match Entry::parse(&l.text) {
+                        Ok(Entry::Record(r)) if r.seq == exp => Some(l.loc.clone()),
+                        _ => None,
+                    });
             match later {
                 Some(at) => w.err(
                     loc,
-                    format!("reordered: record seq {} comes before seq {exp} (which is at {at})", rec.seq),
+                    format!(
+                        "reordered: record seq {} comes before seq {exp} (which is at {at})",
+                        rec.seq
+                    ),
                 ),
                 None => w.err(
                     loc,
@@ -236,7 +255,10 @@ fn record(w: &mut Walk<'_>, lines: &[Line], i: usize, rec: entry::Record) {
     if claimed != Some(computed) {
         w.err(
             loc,
-            format!("record seq {}: content does not match its hash (modified)", rec.seq),
+            format!(
+                "record seq {}: content does not match its hash (modified)",
+                rec.seq
+            ),
         );
     }
     let leaf = claimed.unwrap_or(computed);
@@ -246,7 +268,13 @@ fn record(w: &mut Walk<'_>, lines: &[Line], i: usize, rec: entry::Record) {
     match time::parse_us(&rec.time) {
         Some(t) => {
             if t < w.last_time {
-                w.err(loc, format!("record seq {} is dated before the entry preceding it", rec.seq));
+                w.err(
+                    loc,
+                    format!(
+                        "record seq {} is dated before the entry preceding it",
+                        rec.seq
+                    ),
+                );
             }
             w.last_time = w.last_time.max(t);
             let p = w.period_of(t);
@@ -277,13 +305,23 @@ fn head(w: &mut Walk<'_>, line: &Line, h: Head) {
     let signed = h.verify(w.key);
     if !signed {
         let why = if h.key != w.kid {
-            format!("signed by another key (key id {}, expected {})", h.key, w.kid)
+            format!(
+                "signed by another key (key id {}, expected {})",
+                h.key, w.kid
+            )
         } else {
             "modified after signing".to_string()
         };
-        w.err(loc, format!("{name}: signature does not verify with the public key: {why}"));
+        w.err(
+            loc,
+            format!("{name}: signature does not verify with the public key: {why}"),
+        );
     }
-    let prev = w.last_head.as_ref().map(|(_, h)| entry::hex(h)).unwrap_or_default();
+    let prev = w
+        .last_head
+        .as_ref()
+        .map(|(_, h)| entry::hex(h))
+        .unwrap_or_default();
     if h.prev != prev {
         let after = w
             .last_head
@@ -380,10 +418,18 @@ fn check_digest(w: &mut Walk<'_>, loc: &str, h: &Head) {
                 ),
             );
         } else if p <= last {
-            w.err(loc, format!("digest for period {} repeated or out of order", h.start));
+            w.err(
+                loc,
+                format!("digest for period {} repeated or out of order", h.start),
+            );
         }
     }
-    let mine: Vec<u64> = w.pending.iter().filter(|(_, rp)| *rp <= p).map(|(s, _)| *s).collect();
+    let mine: Vec<u64> = w
+        .pending
+        .iter()
+        .filter(|(_, rp)| *rp <= p)
+        .map(|(s, _)| *s)
+        .collect();
     if h.count != Some(mine.len() as u64) {
         w.err(
             loc,
@@ -402,7 +448,10 @@ fn check_digest(w: &mut Walk<'_>, loc: &str, h: &Head) {
 
 fn scan_u64(text: &str, key: &str) -> Option<u64> {
     let at = text.find(key)? + key.len();
-    let digits: String = text[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     digits.parse().ok()
 }
 

@@ -20,7 +20,9 @@ fn key() -> SigningKey {
 /// Child mode: append forever, sealing every 25 records and printing the sealed size.
 #[test]
 fn child_writer() {
-    let Ok(location) = std::env::var(CHILD) else { return };
+    let Ok(location) = std::env::var(CHILD) else {
+        return;
+    };
     let opts = Options {
         period_s: 1,
         ..Options::default()
@@ -39,7 +41,13 @@ fn child_writer() {
 fn kill_mid_write(location: &str) {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
-        .args(["--exact", "child_writer", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "child_writer",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(CHILD, location)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -63,15 +71,31 @@ fn kill_mid_write(location: &str) {
     assert!(sealed >= 200, "{sealed}");
     let mut st = store::open(location).unwrap();
     let r = verify(&st.read_all().unwrap(), &key().verifying_key(), None);
-    let errors: Vec<_> = r.problems.iter().filter(|p| p.level == Level::Error).collect();
+    let errors: Vec<_> = r
+        .problems
+        .iter()
+        .filter(|p| p.level == Level::Error)
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert!(r.sealed >= sealed, "sealed records lost: {} < {sealed}", r.sealed);
+    assert!(
+        r.sealed >= sealed,
+        "sealed records lost: {} < {sealed}",
+        r.sealed
+    );
     assert_eq!(r.records, r.sealed + r.unsealed);
     for p in &r.problems {
         eprintln!("{location}: {}: {}", p.at, p.message);
     }
     // A new writer continues the trail and seals what the killed one left.
-    let mut t = Trail::open(store::open(location).unwrap(), key(), Options { period_s: 1, ..Options::default() }).unwrap();
+    let mut t = Trail::open(
+        store::open(location).unwrap(),
+        key(),
+        Options {
+            period_s: 1,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     t.seal().unwrap();
     let r2 = verify(&st.read_all().unwrap(), &key().verifying_key(), None);
     assert!(r2.ok(), "{:#?}", r2.problems);
@@ -92,6 +116,8 @@ fn killed_postgres_writer() {
     if std::env::var(CHILD).is_ok() {
         return;
     }
-    let Some(pg) = common::Pg::start() else { return };
+    let Some(pg) = common::Pg::start() else {
+        return;
+    };
     kill_mid_write(&pg.url);
 }

@@ -9,7 +9,10 @@ use base64::Engine;
 use phiguard_evidence::merkle::{self, Hash};
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/merkle/testdata"));
+    let p = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/merkle/testdata"
+    ));
     if p.is_dir() {
         Some(p.to_path_buf())
     } else {
@@ -55,7 +58,8 @@ fn run(kind: &str, check: impl Fn(&serde_json::Value) -> bool) -> (usize, usize)
     assert!(!all.is_empty(), "no vectors under {kind}");
     let mut accepted = 0;
     for f in &all {
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
         let want_ok = !v["wantErr"].as_bool().unwrap();
         let ok = check(&v);
         assert_eq!(ok, want_ok, "{}: {}", f.display(), v["desc"]);
@@ -67,10 +71,18 @@ fn run(kind: &str, check: impl Fn(&serde_json::Value) -> bool) -> (usize, usize)
 #[test]
 fn inclusion_vectors() {
     let (n, ok) = run("inclusion", |v| {
-        let (Some(leaf), Some(root), Some(p)) = (hash(&v["leafHash"]), hash(&v["root"]), proof(&v["proof"])) else {
+        let (Some(leaf), Some(root), Some(p)) =
+            (hash(&v["leafHash"]), hash(&v["root"]), proof(&v["proof"]))
+        else {
             return false;
         };
-        merkle::verify_inclusion(v["leafIdx"].as_u64().unwrap(), v["treeSize"].as_u64().unwrap(), &leaf, &p, &root)
+        merkle::verify_inclusion(
+            v["leafIdx"].as_u64().unwrap(),
+            v["treeSize"].as_u64().unwrap(),
+            &leaf,
+            &p,
+            &root,
+        )
     });
     if n > 0 {
         assert_eq!((n, ok), (98, 6));
@@ -84,7 +96,13 @@ fn consistency_vectors() {
         let Some(p) = proof(&v["proof"]) else {
             return false;
         };
-        merkle::verify_consistency(v["size1"].as_u64().unwrap(), v["size2"].as_u64().unwrap(), &p, &r1, &r2)
+        merkle::verify_consistency(
+            v["size1"].as_u64().unwrap(),
+            v["size2"].as_u64().unwrap(),
+            &p,
+            &r1,
+            &r2,
+        )
     });
     if n > 0 {
         assert_eq!((n, ok), (98, 6));
@@ -102,29 +120,52 @@ fn reference_tree_roots_and_generated_proofs() {
         &[0x30, 0x31],
         &[0x40, 0x41, 0x42, 0x43],
         &[0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57],
-        &[0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f],
+        &[
+            0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d,
+            0x6e, 0x6f,
+        ],
     ];
     let leaves: Vec<Hash> = data.iter().map(|d| merkle::leaf_hash(d)).collect();
-    let hex: String = merkle::root(&leaves).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(hex, "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+    let hex: String = merkle::root(&leaves)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        hex,
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
+    );
     // Our generated proofs equal the happy-path proofs of the vectors.
     let Some(root) = corpus() else { return };
     for (dir, idx, size) in [(1, 0, 8), (2, 5, 8), (3, 2, 3), (4, 1, 5)] {
         let v: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(root.join(format!("inclusion/{dir}/happy-path.json"))).unwrap(),
+            &std::fs::read_to_string(root.join(format!("inclusion/{dir}/happy-path.json")))
+                .unwrap(),
         )
         .unwrap();
-        assert_eq!((v["leafIdx"].as_u64(), v["treeSize"].as_u64()), (Some(idx), Some(size)));
+        assert_eq!(
+            (v["leafIdx"].as_u64(), v["treeSize"].as_u64()),
+            (Some(idx), Some(size))
+        );
         let want = proof(&v["proof"]).unwrap();
-        assert_eq!(merkle::inclusion_proof(&leaves[..size as usize], idx as usize).unwrap(), want);
+        assert_eq!(
+            merkle::inclusion_proof(&leaves[..size as usize], idx as usize).unwrap(),
+            want
+        );
     }
     for (dir, s1, s2) in [(1, 1, 8), (2, 6, 8), (3, 2, 5), (4, 6, 7)] {
         let v: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(root.join(format!("consistency/{dir}/happy-path.json"))).unwrap(),
+            &std::fs::read_to_string(root.join(format!("consistency/{dir}/happy-path.json")))
+                .unwrap(),
         )
         .unwrap();
-        assert_eq!((v["size1"].as_u64(), v["size2"].as_u64()), (Some(s1), Some(s2)));
+        assert_eq!(
+            (v["size1"].as_u64(), v["size2"].as_u64()),
+            (Some(s1), Some(s2))
+        );
         let want = proof(&v["proof"]).unwrap();
-        assert_eq!(merkle::consistency_proof(&leaves[..s2 as usize], s1 as usize).unwrap(), want);
+        assert_eq!(
+            merkle::consistency_proof(&leaves[..s2 as usize], s1 as usize).unwrap(),
+            want
+        );
     }
 }

@@ -24,14 +24,25 @@ fn build(dir: &Path) -> Head {
     };
     let mut t = Trail::open_at(Box::new(DirStore::open(dir).unwrap()), key(1), opts, T0).unwrap();
     for i in 0..3 {
-        t.append_at(T0 + i * 1_000_000, "scan", &format!("{{\"n\":{i},\"findings\":[]}}")).unwrap();
+        t.append_at(
+            T0 + i * 1_000_000,
+            "scan",
+            &format!("{{\"n\":{i},\"findings\":[]}}"),
+        )
+        .unwrap();
     }
     for i in 0..4 {
-        t.append_at(T0 + 2 * MIN + i * 1_000_000, "alert", &format!("{{\"code\":\"AL00{i}\"}}")).unwrap();
+        t.append_at(
+            T0 + 2 * MIN + i * 1_000_000,
+            "alert",
+            &format!("{{\"code\":\"AL00{i}\"}}"),
+        )
+        .unwrap();
     }
     t.seal_at(T0 + 3 * MIN).unwrap();
     for i in 0..2 {
-        t.append_at(T0 + 4 * MIN + i, "admission", "{\"allowed\":false}").unwrap();
+        t.append_at(T0 + 4 * MIN + i, "admission", "{\"allowed\":false}")
+            .unwrap();
     }
     t.seal_at(T0 + 5 * MIN + 1).unwrap()
 }
@@ -41,7 +52,11 @@ fn seg(dir: &Path) -> PathBuf {
 }
 
 fn lines(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(seg(dir)).unwrap().lines().map(str::to_string).collect()
+    std::fs::read_to_string(seg(dir))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn write(dir: &Path, lines: &[String]) {
@@ -64,7 +79,10 @@ fn errors(r: &Report) -> Vec<String> {
 }
 
 fn idx(lines: &[String], pred: impl Fn(&serde_json::Value) -> bool) -> usize {
-    lines.iter().position(|l| pred(&serde_json::from_str(l).unwrap())).unwrap()
+    lines
+        .iter()
+        .position(|l| pred(&serde_json::from_str(l).unwrap()))
+        .unwrap()
 }
 
 fn fresh() -> (tempfile::TempDir, Head) {
@@ -115,8 +133,20 @@ fn flipped_byte_that_breaks_json_and_in_a_head() {
     l[j] = h.to_string();
     write(d.path(), &l);
     let e = errors(&check(d.path(), None));
-    assert!(e[0].starts_with(&format!("segments/seg-00000001.jsonl:{}: malformed entry", i + 1)), "{e:#?}");
-    assert!(e.iter().any(|m| m.starts_with(&format!("segments/seg-00000001.jsonl:{}: checkpoint: signature does not verify", j + 1))), "{e:#?}");
+    assert!(
+        e[0].starts_with(&format!(
+            "segments/seg-00000001.jsonl:{}: malformed entry",
+            i + 1
+        )),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter().any(|m| m.starts_with(&format!(
+            "segments/seg-00000001.jsonl:{}: checkpoint: signature does not verify",
+            j + 1
+        ))),
+        "{e:#?}"
+    );
 }
 
 #[test]
@@ -127,8 +157,18 @@ fn deleted_record() {
     l.remove(i);
     write(d.path(), &l);
     let e = errors(&check(d.path(), None));
-    assert_eq!(e[0], format!("segments/seg-00000001.jsonl:{}: record(s) seq 5..5 missing before this line (deleted)", i + 1));
-    assert!(e.iter().any(|m| m.contains("checkpoint covers 7 records but 6 precede it")), "{e:#?}");
+    assert_eq!(
+        e[0],
+        format!(
+            "segments/seg-00000001.jsonl:{}: record(s) seq 5..5 missing before this line (deleted)",
+            i + 1
+        )
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains("checkpoint covers 7 records but 6 precede it")),
+        "{e:#?}"
+    );
 }
 
 #[test]
@@ -160,7 +200,10 @@ fn reordered_records() {
         e[0],
         format!("segments/seg-00000001.jsonl:{}: reordered: record seq 5 comes before seq 4 (which is at segments/seg-00000001.jsonl:{})", a + 1, a + 2)
     );
-    assert!(e.iter().any(|m| m.contains("Merkle root does not match")), "{e:#?}");
+    assert!(
+        e.iter().any(|m| m.contains("Merkle root does not match")),
+        "{e:#?}"
+    );
 }
 
 #[test]
@@ -170,11 +213,22 @@ fn truncated_trail() {
     let text = std::fs::read(seg(d.path())).unwrap();
     std::fs::write(seg(d.path()), &text[..text.len() - 40]).unwrap();
     let r = check(d.path(), None);
-    assert!(r.ok(), "a cut at the end alone looks like an interrupted write: {:#?}", r.problems);
-    assert!(r.problems.iter().any(|p| p.level == Level::Warning && p.message.contains("line cut short")));
+    assert!(
+        r.ok(),
+        "a cut at the end alone looks like an interrupted write: {:#?}",
+        r.problems
+    );
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.level == Level::Warning && p.message.contains("line cut short")));
     // Against a checkpoint kept from before, it is an error; so is a cut at a line boundary.
     let r = check(d.path(), Some(&last));
-    assert!(errors(&r).is_empty(), "the last checkpoint's records are all still there: {:#?}", r.problems);
+    assert!(
+        errors(&r).is_empty(),
+        "the last checkpoint's records are all still there: {:#?}",
+        r.problems
+    );
     let mut l = lines(d.path());
     let keep = idx(&l, |v| v["t"] == "checkpoint");
     l.truncate(keep + 1);
@@ -206,7 +260,13 @@ fn replaced_checkpoint() {
     l[i] = l[older].clone();
     write(d.path(), &l);
     let e = errors(&check(d.path(), None));
-    assert!(e.iter().any(|m| m.starts_with(&format!("segments/seg-00000001.jsonl:{}: digest: chain broken", i + 1))), "{e:#?}");
+    assert!(
+        e.iter().any(|m| m.starts_with(&format!(
+            "segments/seg-00000001.jsonl:{}: digest: chain broken",
+            i + 1
+        ))),
+        "{e:#?}"
+    );
 }
 
 #[test]
@@ -217,30 +277,57 @@ fn unsealed_tail_and_torn_write_are_reported_not_lost() {
         period_s: 60,
         ..Options::default()
     };
-    let mut t = Trail::open_at(Box::new(DirStore::open(d.path()).unwrap()), key(1), opts.clone(), T0 + 5 * MIN + 5).unwrap();
-    t.append_at(T0 + 5 * MIN + 10, "scan", "{\"n\":10}").unwrap();
-    t.append_at(T0 + 5 * MIN + 11, "scan", "{\"n\":11}").unwrap();
+    let mut t = Trail::open_at(
+        Box::new(DirStore::open(d.path()).unwrap()),
+        key(1),
+        opts.clone(),
+        T0 + 5 * MIN + 5,
+    )
+    .unwrap();
+    t.append_at(T0 + 5 * MIN + 10, "scan", "{\"n\":10}")
+        .unwrap();
+    t.append_at(T0 + 5 * MIN + 11, "scan", "{\"n\":11}")
+        .unwrap();
     drop(t);
     // A half-written line, as a killed writer leaves it.
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new().append(true).open(seg(d.path())).unwrap();
-    f.write_all(b"{\"t\":\"rec\",\"seq\":11,\"time\":\"2026-03").unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(seg(d.path()))
+        .unwrap();
+    f.write_all(b"{\"t\":\"rec\",\"seq\":11,\"time\":\"2026-03")
+        .unwrap();
     drop(f);
     let r = check(d.path(), None);
     assert!(r.ok(), "{:#?}", r.problems);
     assert_eq!((r.sealed, r.unsealed), (9, 2));
     let warn: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
-    assert!(warn.iter().any(|m| m.starts_with("2 record(s) (seq 9..10) are not covered")), "{warn:#?}");
+    assert!(
+        warn.iter()
+            .any(|m| m.starts_with("2 record(s) (seq 9..10) are not covered")),
+        "{warn:#?}"
+    );
     assert!(warn.iter().any(|m| m.contains("line cut short")));
     // A writer reopening the trail continues in a new segment and seals everything.
-    let mut t = Trail::open_at(Box::new(DirStore::open(d.path()).unwrap()), key(1), opts, T0 + 6 * MIN).unwrap();
+    let mut t = Trail::open_at(
+        Box::new(DirStore::open(d.path()).unwrap()),
+        key(1),
+        opts,
+        T0 + 6 * MIN,
+    )
+    .unwrap();
     t.append_at(T0 + 6 * MIN, "scan", "{\"n\":12}").unwrap();
     t.seal_at(T0 + 6 * MIN + 1).unwrap();
     assert!(d.path().join("segments/seg-00000002.jsonl").exists());
     let r = check(d.path(), None);
     assert!(r.ok(), "{:#?}", r.problems);
     assert_eq!((r.records, r.sealed, r.unsealed), (12, 12, 0));
-    assert_eq!(r.problems.len(), 1, "only the torn line remains worth a warning: {:#?}", r.problems);
+    assert_eq!(
+        r.problems.len(),
+        1,
+        "only the torn line remains worth a warning: {:#?}",
+        r.problems
+    );
 }
 
 #[test]
@@ -250,11 +337,17 @@ fn key_files_round_trip() {
     let k = keys::write_pair(&sk, &pk).unwrap();
     assert_eq!(keys::read_private(&sk).unwrap().to_bytes(), k.to_bytes());
     assert_eq!(keys::read_public(&pk).unwrap(), k.verifying_key());
-    assert!(keys::write_pair(&sk, &pk).is_err(), "never overwrites a key");
+    assert!(
+        keys::write_pair(&sk, &pk).is_err(),
+        "never overwrites a key"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&sk).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&sk).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let _: Option<Box<dyn Store>> = None;
 }

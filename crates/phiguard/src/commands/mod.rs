@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod audit;
+pub mod evidence;
 mod init;
 mod rules;
 mod scan;
@@ -16,5 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { output } => rules::list(output),
         Command::Rule { code } => rules::show(&code),
         Command::Init { path, force } => init::run(&path, force),
+        Command::Audit(args) => audit::run(args),
+        Command::Evidence(args) => evidence::run(args),
     }
 }

@@ -49,12 +49,19 @@ impl Pg {
             use std::os::unix::fs::MetadataExt;
             m.uid() == 0
         });
-        let as_user = if root.unwrap_or(false) { Some("postgres".to_string()) } else { None };
+        let as_user = if root.unwrap_or(false) {
+            Some("postgres".to_string())
+        } else {
+            None
+        };
         if let Some(u) = &as_user {
             let out = Command::new("id").args(["-u", u]).output().expect("id");
-            let uid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or_else(|_| {
-                panic!("running as root and there is no `{u}` user to run PostgreSQL as")
-            });
+            let uid: u32 = String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| {
+                    panic!("running as root and there is no `{u}` user to run PostgreSQL as")
+                });
             std::os::unix::fs::chown(dir.path(), Some(uid), None).expect("chown temp dir");
         }
         let data = dir.path().join("data");
@@ -62,14 +69,44 @@ impl Pg {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()
         };
-        let out = run(&bin.join("initdb"), &as_user, &["-D", data.to_str()?, "-A", "trust", "-U", "phiguard", "--no-sync"]);
-        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
-        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=on", dir.path().display());
+        let out = run(
+            &bin.join("initdb"),
+            &as_user,
+            &[
+                "-D",
+                data.to_str()?,
+                "-A",
+                "trust",
+                "-U",
+                "phiguard",
+                "--no-sync",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
+            dir.path().display()
+        );
         let log = dir.path().join("log");
         let out = run(
             &bin.join("pg_ctl"),
             &as_user,
-            &["-D", data.to_str()?, "-o", &opts, "-l", log.to_str()?, "-w", "-t", "60", "start"],
+            &[
+                "-D",
+                data.to_str()?,
+                "-o",
+                &opts,
+                "-l",
+                log.to_str()?,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
         );
         assert!(
             out.status.success(),
@@ -90,6 +127,10 @@ impl Pg {
 impl Drop for Pg {
     fn drop(&mut self) {
         let data = self.data.to_string_lossy().to_string();
-        let _ = run(&self.bin.join("pg_ctl"), &self.as_user, &["-D", &data, "-m", "immediate", "-w", "stop"]);
+        let _ = run(
+            &self.bin.join("pg_ctl"),
+            &self.as_user,
+            &["-D", &data, "-m", "immediate", "-w", "stop"],
+        );
     }
 }
