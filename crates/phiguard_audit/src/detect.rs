@@ -509,7 +509,13 @@ impl Detector {
                 if self.volume.len() >= MAX_KEYS && !self.volume.contains_key(ev.username()) {
                     self.volume.clear();
                 }
-                let v = self.volume.entry(ev.username().to_string()).or_default();
+                if !self.volume.contains_key(ev.username()) {
+                    self.volume
+                        .insert(ev.username().to_string(), Volume::default());
+                }
+                let Some(v) = self.volume.get_mut(ev.username()) else {
+                    return;
+                };
                 if v.count > 0 && period != v.period {
                     if period > v.period {
                         v.active_periods += 1;

@@ -12,83 +12,288 @@ use serde::{Deserialize, Deserializer};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Event {
-    #[serde(rename = "auditID", deserialize_with = "lenient")]
+    #[serde(rename = "auditID", deserialize_with = "lenient::string")]
     pub audit_id: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub stage: String,
-    #[serde(rename = "requestURI", deserialize_with = "lenient")]
+    #[serde(rename = "requestURI", deserialize_with = "lenient::string")]
     pub request_uri: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub verb: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::object_or_default")]
     pub user: UserInfo,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::object")]
     pub impersonated_user: Option<UserInfo>,
-    #[serde(rename = "sourceIPs", deserialize_with = "lenient")]
+    #[serde(rename = "sourceIPs", deserialize_with = "lenient::strings")]
     pub source_ips: Vec<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub user_agent: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::object")]
     pub object_ref: Option<ObjectRef>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::object")]
     pub response_status: Option<Status>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub request_received_timestamp: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub stage_timestamp: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string_map")]
     pub annotations: BTreeMap<String, String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::json_object")]
     pub request_object: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct UserInfo {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub username: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::strings")]
     pub groups: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectRef {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub resource: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub subresource: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub namespace: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub name: String,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::string")]
     pub api_group: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Status {
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "lenient::int")]
     pub code: i64,
 }
 
-/// Deserializes a value, or the type's default when the JSON has another type (or null).
-fn lenient<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either<T> {
-        Ok(T),
-        Other(serde::de::IgnoredAny),
+/// Fields of the wrong type read as their default. Hand-written visitors, so nothing is buffered.
+mod lenient {
+    use std::collections::BTreeMap;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::{Deserialize, Deserializer};
+
+    macro_rules! ignore_rest {
+        () => {
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+        };
     }
-    Ok(match Either::<T>::deserialize(d)? {
-        Either::Ok(v) => v,
-        Either::Other(_) => T::default(),
-    })
+
+    struct Str;
+    impl<'de> Visitor<'de> for Str {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_string<E>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<String, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(String::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<String, A::Error> {
+            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(String::new())
+        }
+        ignore_rest!();
+    }
+
+    pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        d.deserialize_any(Str)
+    }
+
+    /// A string inside a list (for `Vec<String>`).
+    struct LStr(String);
+    impl<'de> Deserialize<'de> for LStr {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LStr, D::Error> {
+            d.deserialize_any(Str).map(LStr)
+        }
+    }
+
+    struct Strs;
+    impl<'de> Visitor<'de> for Strs {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of strings")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
+            let mut v = Vec::new();
+            while let Some(LStr(s)) = a.next_element::<LStr>()? {
+                if !s.is_empty() {
+                    v.push(s);
+                }
+            }
+            Ok(v)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
+            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+        ignore_rest!();
+    }
+
+    pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        d.deserialize_any(Strs)
+    }
+
+    struct Int;
+    impl<'de> Visitor<'de> for Int {
+        type Value = i64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<i64, E> {
+            Ok(i64::try_from(v).unwrap_or(0))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<i64, E> {
+            Ok(0)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<i64, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(0)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<i64, A::Error> {
+            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(0)
+        }
+        ignore_rest!();
+    }
+
+    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(Int)
+    }
+
+    struct StrMap;
+    impl<'de> Visitor<'de> for StrMap {
+        type Value = BTreeMap<String, String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of strings")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            let mut m = BTreeMap::new();
+            while let Some((k, LStr(v))) = a.next_entry::<String, LStr>()? {
+                m.insert(k, v);
+            }
+            Ok(m)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(BTreeMap::new())
+        }
+        ignore_rest!();
+    }
+
+    pub fn string_map<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, String>, D::Error> {
+        d.deserialize_any(StrMap)
+    }
+
+    /// An object read with its own (lenient) Deserialize; anything else is absent.
+    struct Obj<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Obj<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<Option<T>, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(a)).map(Some)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Option<T>, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        ignore_rest!();
+    }
+
+    pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        d.deserialize_any(Obj(PhantomData))
+    }
+
+    pub fn object_or_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        Ok(object(d)?.unwrap_or_default())
+    }
+
+    /// Any JSON object, kept as a value; other types are absent.
+    pub fn json_object<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<serde_json::Value>, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(v.is_object().then_some(v))
+    }
+}
+
+/// An item of an `EventList`: an event, or `None` when the item is not an object.
+pub struct MaybeEvent(pub Option<Event>);
+
+impl<'de> Deserialize<'de> for MaybeEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MaybeEvent, D::Error> {
+        lenient::object(d).map(MaybeEvent)
+    }
 }
 
 /// What a subject is.

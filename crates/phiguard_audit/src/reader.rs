@@ -9,9 +9,8 @@ use std::fmt;
 use std::io::{BufRead, Read};
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 
-use crate::event::Event;
+use crate::event::{Event, MaybeEvent};
 
 /// Lines longer than this are reported and skipped rather than held in memory.
 pub const MAX_LINE: usize = 64 * 1024 * 1024;
@@ -73,6 +72,11 @@ pub fn read<R: BufRead>(
     let mut stats = ReadStats::default();
     let mut buf = Vec::new();
     let mut line_no = 0u64;
+    let mut loc = Loc {
+        file: file.to_string(),
+        line: 0,
+        item: None,
+    };
     loop {
         buf.clear();
         let (n, overlong) = read_line_capped(&mut input, &mut buf)?;
@@ -128,14 +132,8 @@ pub fn read<R: BufRead>(
         match parsed {
             Ok(ev) => {
                 stats.events += 1;
-                sink.event(
-                    ev,
-                    &Loc {
-                        file: file.to_string(),
-                        line: line_no,
-                        item: None,
-                    },
-                );
+                loc.line = line_no;
+                sink.event(ev, &loc);
             }
             Err(e) if e.is_eof() && matches!(text.last(), Some(b'{' | b'[' | b',' | b':')) => {
                 // A JSON document spread over several lines: read it as one document from here.
@@ -196,6 +194,7 @@ fn describe(e: &serde_json::Error) -> String {
 
 struct DocState<'s> {
     file: &'s str,
+    loc: Loc,
     line: u64,
     sink: &'s mut dyn Sink,
     stats: &'s mut ReadStats,
@@ -215,6 +214,11 @@ impl<'s> DocState<'s> {
     ) -> DocState<'s> {
         DocState {
             file,
+            loc: Loc {
+                file: file.to_string(),
+                line,
+                item: None,
+            },
             line,
             sink,
             stats,
@@ -238,12 +242,8 @@ impl<'s> DocState<'s> {
         match ev {
             Some(ev) => {
                 self.stats.events += 1;
-                let loc = Loc {
-                    file: self.file.to_string(),
-                    line: self.line,
-                    item: Some(idx),
-                };
-                self.sink.event(ev, &loc);
+                self.loc.item = Some(idx);
+                self.sink.event(ev, &self.loc);
             }
             None => self.issue(format!("EventList item {idx} is not an object, skipped")),
         }
@@ -340,17 +340,8 @@ impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Item {
-            Event(Box<Event>),
-            Other(IgnoredAny),
-        }
-        while let Some(item) = seq.next_element::<Item>()? {
-            match item {
-                Item::Event(ev) => self.st.item(Some(*ev)),
-                Item::Other(_) => self.st.item(None),
-            }
+        while let Some(MaybeEvent(item)) = seq.next_element::<MaybeEvent>()? {
+            self.st.item(item);
         }
         Ok(())
     }

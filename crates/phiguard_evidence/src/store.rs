@@ -121,34 +121,7 @@ impl DirStore {
         let mut buf = Vec::new();
         f.read_to_end(&mut buf).map_err(|e| io_err(&p, e))?;
         let rel = format!("segments/seg-{n:08}.jsonl");
-        let mut out = Vec::new();
-        let mut consumed = 0u64;
-        let mut line_no = first_line;
-        let mut torn = false;
-        let mut rest = buf.as_slice();
-        while !rest.is_empty() {
-            line_no += 1;
-            match rest.iter().position(|&c| c == b'\n') {
-                Some(i) => {
-                    out.push(Line {
-                        loc: format!("{rel}:{line_no}"),
-                        text: rest[..i].to_vec(),
-                        complete: true,
-                    });
-                    consumed += i as u64 + 1;
-                    rest = &rest[i + 1..];
-                }
-                None => {
-                    out.push(Line {
-                        loc: format!("{rel}:{line_no}"),
-                        text: rest.to_vec(),
-                        complete: false,
-                    });
-                    torn = true;
-                    rest = &[];
-                }
-            }
-        }
+        let (out, consumed, torn) = split_segment(&rel, &buf, first_line);
         Ok((out, consumed, torn))
     }
 }
@@ -273,6 +246,40 @@ impl Store for DirStore {
         }
         Ok(out)
     }
+}
+
+/// Splits segment bytes into lines named `name:line`; the last piece without a newline is returned as a line
+/// cut short. Returns the lines, the bytes of complete lines, and whether a cut line was found.
+pub fn split_segment(name: &str, buf: &[u8], first_line: u64) -> (Vec<Line>, u64, bool) {
+    let mut out = Vec::new();
+    let mut consumed = 0u64;
+    let mut line_no = first_line;
+    let mut torn = false;
+    let mut rest = buf;
+    while !rest.is_empty() {
+        line_no += 1;
+        match rest.iter().position(|&c| c == b'\n') {
+            Some(i) => {
+                out.push(Line {
+                    loc: format!("{name}:{line_no}"),
+                    text: rest[..i].to_vec(),
+                    complete: true,
+                });
+                consumed += i as u64 + 1;
+                rest = &rest[i + 1..];
+            }
+            None => {
+                out.push(Line {
+                    loc: format!("{name}:{line_no}"),
+                    text: rest.to_vec(),
+                    complete: false,
+                });
+                torn = true;
+                rest = &[];
+            }
+        }
+    }
+    (out, consumed, torn)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
