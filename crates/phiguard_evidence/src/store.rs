@@ -29,6 +29,9 @@ pub trait Store {
     fn commit(&mut self, durable: bool) -> Result<(), Error>;
     /// Every line, for verification and listing, including a line cut short at the end of a segment.
     fn read_all(&mut self) -> Result<Vec<Line>, Error>;
+    /// Drops what was appended since `begin`, releases the lock, and reads from the first line again at the next
+    /// `begin`.
+    fn rollback(&mut self) -> Result<(), Error>;
 }
 
 /// Opens a store by location: a `postgres://` or `postgresql://` URL, or a directory.
@@ -238,6 +241,18 @@ impl Store for DirStore {
         Ok(())
     }
 
+    fn rollback(&mut self) -> Result<(), Error> {
+        self.pending.clear();
+        self.read_seg = 0;
+        self.read_off = 0;
+        self.read_lines_in_seg = 0;
+        self.lines_read = 0;
+        if let Some(l) = self.lock.take() {
+            l.unlock().map_err(|e| io_err(&self.dir, e))?;
+        }
+        Ok(())
+    }
+
     fn read_all(&mut self) -> Result<Vec<Line>, Error> {
         let mut out = Vec::new();
         for n in self.segments()? {
@@ -398,5 +413,16 @@ impl Store for PgStore {
 
     fn read_all(&mut self) -> Result<Vec<Line>, Error> {
         self.rows(0)
+    }
+
+    fn rollback(&mut self) -> Result<(), Error> {
+        if self.in_tx {
+            self.in_tx = false;
+            self.client
+                .batch_execute("ROLLBACK")
+                .map_err(|e| Error::Db(format!("{}: {e}", self.url_safe)))?;
+        }
+        self.next_pos = 0;
+        Ok(())
     }
 }

@@ -195,7 +195,14 @@ impl Trail {
         durable: bool,
         f: impl FnOnce(&mut Trail, i64) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let new = self.store.begin(self.st.lines)?;
+        let new = match self.store.begin(self.st.lines) {
+            Ok(new) => new,
+            Err(e) => {
+                let _ = self.store.rollback();
+                self.st = State::default();
+                return Err(e);
+            }
+        };
         for l in &new {
             self.st.apply(l);
         }
@@ -224,9 +231,18 @@ impl Trail {
             Ok(wrote_digest)
         })();
         match res {
-            Ok(wrote_digest) => self.store.commit(durable || wrote_digest),
+            Ok(wrote_digest) => {
+                let res = self.store.commit(durable || wrote_digest);
+                if res.is_err() {
+                    let _ = self.store.rollback();
+                    self.st = State::default();
+                }
+                res
+            }
             Err(e) => {
-                let _ = self.store.commit(false);
+                // Nothing of a failed operation is written; the state is rebuilt from the store next time.
+                let _ = self.store.rollback();
+                self.st = State::default();
                 Err(e)
             }
         }

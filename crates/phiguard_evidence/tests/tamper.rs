@@ -351,3 +351,30 @@ fn key_files_round_trip() {
     }
     let _: Option<Box<dyn Store>> = None;
 }
+
+#[test]
+fn a_trail_without_genesis_is_never_appended_to() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("segments")).unwrap();
+    std::fs::write(seg(d.path()), "{\"t\":\"rec\",\"seq\":0}\n").unwrap();
+    let err = Trail::open_at(
+        Box::new(DirStore::open(d.path()).unwrap()),
+        key(1),
+        Options::default(),
+        T0,
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("does not start with a genesis"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(seg(d.path())).unwrap(),
+        "{\"t\":\"rec\",\"seq\":0}\n"
+    );
+    assert_eq!(
+        std::fs::read_dir(d.path().join("segments"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
