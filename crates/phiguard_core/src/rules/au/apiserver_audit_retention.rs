@@ -51,7 +51,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
                 if days > 0 && days < SIX_YEARS_DAYS {
                     out.at(
                         a.id,
-                        *node,
+                        node,
                         a.path.clone(),
                         format!("audit logs are deleted after {days} days and not shipped elsewhere; six years are required"),
                     );
@@ -63,7 +63,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
             if v.parse::<i64>().is_ok_and(|n| n > 0) {
                 out.at(
                     a.id,
-                    *node,
+                    node,
                     a.path.clone(),
                     format!("only {v} rotated audit log files are kept and nothing ships them elsewhere"),
                 );
