@@ -194,6 +194,22 @@ fn verify_cmd(
                 r.key,
                 r.retention_days
             )?;
+            let sealed_until = if r.last_period_end.is_empty() {
+                &r.first_period_start
+            } else {
+                &r.last_period_end
+            };
+            if let Some(end) = phiguard_evidence::time::parse_us(sealed_until) {
+                let age_s = (phiguard_evidence::time::now_us() - end) / 1_000_000;
+                if r.period_s > 0 && age_s > 2 * r.period_s as i64 {
+                    writeln!(
+                        out,
+                        "warning: trail: no digest since {}: periods after it are unsealed (run `phiguard evidence seal` \
+periodically, or the most recent periods were removed)",
+                        sealed_until
+                    )?;
+                }
+            }
             writeln!(
                 out,
                 "{}",
