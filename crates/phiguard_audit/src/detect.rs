@@ -326,17 +326,16 @@ impl Detector {
                                 ev,
                                 loc,
                                 format!(
-                                    "`{}` bound {} with {}",
+                                    "`{}` {} {} `{}`, granting {}",
                                     ev.username(),
-                                    if role == "cluster-admin" {
-                                        "cluster-admin"
-                                    } else {
-                                        "a role"
-                                    },
-                                    if masters {
-                                        "group system:masters"
-                                    } else {
-                                        "its subjects"
+                                    past(&ev.verb),
+                                    singular(resource),
+                                    ev.name(),
+                                    match (role == "cluster-admin", masters) {
+                                        (true, true) =>
+                                            "cluster-admin and naming group system:masters",
+                                        (true, false) => "cluster-admin",
+                                        _ => "membership of group system:masters",
                                     }
                                 ),
                             ));
