@@ -37,6 +37,10 @@ pub enum Command {
     /// Network segmentation: connectivity matrix, explanations, zone verification.
     #[command(subcommand)]
     Netpol(crate::commands::netpol::NetpolCommand),
+    /// Detect suspicious activity in Kubernetes audit logs (JSON lines or EventList bodies).
+    Audit(crate::commands::audit::AuditArgs),
+    /// Tamper-evident evidence trail: keygen, verify, list, show, seal, checkpoint.
+    Evidence(crate::commands::evidence::EvidenceArgs),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.
@@ -107,4 +111,10 @@ pub struct ScanArgs {
     /// Also write this scan's JSON report, with its time, into DIR (for `--history`).
     #[arg(long, value_name = "DIR")]
     pub save_history: Option<PathBuf>,
+    /// Append the scan result to an evidence trail (directory or postgres:// URL).
+    #[arg(long)]
+    pub evidence: Option<String>,
+    /// Private key for --evidence (default: $PHIGUARD_EVIDENCE_KEY).
+    #[arg(long)]
+    pub evidence_key: Option<PathBuf>,
 }

@@ -403,6 +403,9 @@ struct RawSettings {
     images: Option<RawImages>,
     waiver: Option<Vec<toml::Spanned<RawWaiver>>>,
     netpol: Option<crate::netpol::zones::RawNetpol>,
+    /// Audit-log detection settings, validated by `phiguard audit`.
+    #[allow(dead_code)]
+    audit: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 mod history;
+pub mod audit;
+pub mod evidence;
 mod init;
 pub mod rbac;
 pub mod netpol;
@@ -21,5 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init { path, force } => init::run(&path, force),
         Command::Rbac(args) => rbac::run(args),
         Command::Netpol(cmd) => netpol::run(cmd),
+        Command::Audit(args) => audit::run(args),
+        Command::Evidence(args) => evidence::run(args),
     }
 }

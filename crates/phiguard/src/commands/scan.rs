@@ -80,6 +80,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         stdout.write_all(b"\n")?;
     }
     stdout.flush()?;
+    if let Some(loc) = &args.evidence {
+        super::evidence::append(
+            loc,
+            args.evidence_key.as_deref(),
+            "scan",
+            &phiguard_report::json(&report),
+        )?;
+    }
     if args.output != Format::Text {
         // Machine formats keep stdout clean; say what went wrong on stderr.
         for e in &report.errors {

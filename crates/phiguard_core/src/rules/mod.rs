@@ -3,6 +3,7 @@
 
 pub mod util;
 
+pub mod au;
 pub mod av;
 pub mod id;
 pub mod nw;
@@ -24,6 +25,7 @@ pub static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         se::RULES,
         tx::RULES,
         nw::RULES,
+        au::RULES,
         av::RULES,
         sc::RULES,
         pg::RULES,
