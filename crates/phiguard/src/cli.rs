@@ -32,6 +32,9 @@ pub enum Command {
         /// Rule code (e.g. PS001) or name (e.g. privileged-container).
         code: String,
     },
+    /// Find, redact and score PHI (HIPAA Safe Harbor identifiers) in text, logs, JSON, HL7 v2, FHIR and CSV.
+    #[command(subcommand)]
+    Phi(crate::commands::phi::PhiCommand),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod init;
+pub mod phi;
 mod rules;
 mod scan;
 
@@ -16,5 +17,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { output } => rules::list(output),
         Command::Rule { code } => rules::show(&code),
         Command::Init { path, force } => init::run(&path, force),
+        Command::Phi(cmd) => phi::run(cmd),
     }
 }

@@ -6,6 +6,7 @@ pub mod util;
 pub mod av;
 pub mod id;
 pub mod nw;
+pub mod ph;
 pub mod pg;
 pub mod ps;
 pub mod sc;
@@ -22,6 +23,7 @@ pub static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ps::RULES,
         id::RULES,
         se::RULES,
+        ph::RULES,
         tx::RULES,
         nw::RULES,
         av::RULES,
