@@ -75,6 +75,14 @@ const STOP: &[&str] = &[
     "SAFE", "SURE", "REAL", "TRUE", "FAIR", "FINE", "NICE", "SWEET", "SHARP", "SOFT", "HARD", "STRONG", "WISE",
     "BOLD", "BRAVE", "NOBLE", "RICH", "POOR", "HOLLOW", "MOON", "SUN", "STAR", "STARS", "SKY", "LIGHT", "DARK",
     "MAX", "MIN", "BAY", "BEACH", "GATE", "HALL", "TOWER", "CASTLE", "BRIDGE", "MILL", "MILLS", "FORD", "DODGE",
+    "SOUTHERN", "NORTHERN", "EASTERN", "WESTERN", "UNITED", "STATES", "REPUBLIC", "KINGDOM", "ISLANDS", "WEEKLY",
+    "MYSTERY", "ENTERTAINMENT", "EMPIRE", "DEMOCRATIC", "FEDERATION", "PRINCESS", "ROYAL", "AMERICA", "EUROPE",
+    "AFRICA", "ASIA", "FRANCE", "GERMANY", "ITALY", "SPAIN", "CANADA", "POLAND", "AUSTRIA", "BELGIUM", "SWEDEN",
+    "NORWAY", "DENMARK", "FINLAND", "ICELAND", "IRELAND", "GREECE", "TURKEY", "RUSSIA", "CHINA", "JAPAN", "INDIA",
+    "BRAZIL", "MEXICO", "ARGENTINA", "CHILE", "PERU", "EGYPT", "TUNISIA", "MOROCCO", "ISRAEL", "AUSTRALIA",
+    "ZEALAND", "HUNGARY", "CZECH", "SLOVAKIA", "SLOVENIA", "CROATIA", "SERBIA", "ROMANIA", "BULGARIA", "UKRAINE",
+    "ESTONIA", "LATVIA", "LITHUANIA", "NETHERLANDS", "HOLLAND", "SWITZERLAND", "PORTUGAL", "LUXEMBOURG", "GEORGIA",
+    "VICTORIA", "VIRGINIA", "CAROLINA", "DAKOTA", "JERSEY", "YORK", "ENGLAND", "SCOTLAND", "WALES", "BRITAIN",
     "TOYOTA", "HONDA", "APPLE", "AMAZON", "GOOGLE", "MICROSOFT", "JAVA", "RUBY", "PERL", "RUST", "PYTHON",
 ];
 
@@ -181,7 +189,24 @@ pub fn street_suffix(word: &[u8]) -> bool {
             | b"TRAIL" | b"ALLEY" | b"PIKE" | b"ROW" | b"LOOP" | b"RUN" | b"CRES" | b"CRESCENT" | b"CLOSE"
             | b"GROVE" | b"GARDENS" | b"WALK" | b"PLAZA" | b"STRASSE" | b"WEG" | b"LAAN"
             | b"STRAAT" | b"VEJ" | b"GATAN" | b"KATU" | b"TIE" | b"KUJA" | b"RUE" | b"VIA"
-            | b"CALLE" | b"AVENIDA" | b"PASEO" | b"ULICA" | b"UL"
+            | b"CALLE" | b"AVENIDA" | b"PASEO" | b"ULICA" | b"UL" | b"TURNPIKE" | b"CROSSROAD" | b"CROSSROADS"
+            | b"POINT" | b"PASS" | b"FORT" | b"STREETS" | b"EXTENSION" | b"EXTENSIONS" | b"UNION" | b"PARKS"
+            | b"PORT" | b"HARBOR" | b"HARBORS" | b"JUNCTION" | b"KNOLL" | b"KNOLLS" | b"MANOR" | b"MEADOWS"
+            | b"MISSION" | b"ORCHARD" | b"OVAL" | b"RIDGE" | b"RIDGES" | b"SHOALS" | b"SHORE" | b"SHORES"
+            | b"SPRINGS" | b"STATION" | b"SUMMIT" | b"TRACE" | b"TRACK" | b"UNDERPASS" | b"VALLEY" | b"VALLEYS"
+            | b"VIEW" | b"VIEWS" | b"VILLE" | b"VISTA" | b"WELLS" | b"BYPASS" | b"CAUSEWAY" | b"CORNER" | b"CORNERS"
+            | b"CREEK" | b"CROSSING" | b"DALE" | b"DAM" | b"DIVIDE" | b"ESTATE" | b"ESTATES" | b"EXPRESSWAY"
+            | b"FALLS" | b"FERRY" | b"FLAT" | b"FLATS" | b"FORGE" | b"FORGES" | b"FORK" | b"FORKS" | b"FREEWAY"
+            | b"GATEWAY" | b"GLEN" | b"GLENS" | b"HAVEN" | b"HEIGHTS" | b"HILLS" | b"HOLLOW" | b"INLET" | b"ISLE"
+            | b"LAKES" | b"LANDING" | b"LOCK" | b"LOCKS" | b"LODGE" | b"MALL" | b"MEWS" | b"MOTORWAY" | b"NECK"
+            | b"OVERPASS" | b"PASSAGE" | b"PATH" | b"PINES" | b"PLAIN" | b"PLAINS" | b"PRAIRIE" | b"RADIAL"
+            | b"RAMP" | b"RANCH" | b"RAPID" | b"RAPIDS" | b"ROUTE" | b"SKYWAY" | b"SPUR" | b"STRAVENUE" | b"STREAM"
+            | b"THROUGHWAY" | b"TUNNEL" | b"SQUARES" | b"LIGHTS" | b"MOUNT" | b"MOUNTAIN" | b"MOUNTAINS"
+            | b"BURG" | b"BURGS" | b"CAMP" | b"CANYON" | b"CAPE" | b"CENTERS" | b"CLIFF" | b"CLIFFS" | b"CLUB"
+            | b"COMMON" | b"COMMONS" | b"COURSE" | b"COURTS" | b"COVE" | b"COVES" | b"CREST" | b"CURVE" | b"DRIVES"
+            | b"ISLAND" | b"KEY" | b"KEYS" | b"LANDS" | b"LOAF" | b"MILLS" | b"MOTORWAYS" | b"ORCHARDS" | b"PARKWAYS"
+            | b"PINE" | b"PLACES" | b"PORTS" | b"RIVERS" | b"ROADS" | b"ROUTES" | b"SHOAL" | b"SPRING" | b"STRAVE"
+            | b"TRAFFICWAY" | b"TRAILER" | b"VIADUCT" | b"VILLAGES" | b"WAYS" | b"WELL"
     )
 }
 

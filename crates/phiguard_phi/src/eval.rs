@@ -2,7 +2,7 @@
 //! or any-overlap span matching.
 //!
 //! Rules: corpus labels are mapped to phiguard types (tables below); labels that are not Safe Harbor
-//! identifiers (organisations, titles, nationalities, sex, profession, ages of 89 or less, countries) are
+//! identifiers (organisations, titles, nationalities, sex, profession, ages of 89 or less, bare years) are
 //! *ignored*: they are not expected, and a prediction overlapping one is neither a true nor a false positive.
 //! A prediction and a gold span match when their groups are equal and (exact) their byte spans are equal or
 //! (overlap) they share at least one byte. Each gold span and each prediction is matched at most once.
@@ -148,6 +148,11 @@ pub struct Report {
     pub recall_by_label: BTreeMap<String, (u64, u64)>,
     pub docs: usize,
     pub bytes: usize,
+    /// Missed gold spans and false positives as (label, text), for error analysis.
+    #[serde(skip)]
+    pub misses: Vec<(String, String)>,
+    #[serde(skip)]
+    pub false_positives: Vec<(String, String)>,
 }
 
 /// Scores the detector (its threshold and type selection apply) on the documents.
@@ -184,7 +189,10 @@ pub fn score(det: &Detector, docs: &[Doc], mode: SpanMode) -> Report {
                     c.tp += 1;
                     r.0 += 1;
                 }
-                None => c.fn_ += 1,
+                None => {
+                    c.fn_ += 1;
+                    rep.misses.push((label.clone(), doc.text[*s..*e].to_string()));
+                }
             }
         }
         for (k, p) in preds.iter().enumerate() {
@@ -200,6 +208,7 @@ pub fn score(det: &Detector, docs: &[Doc], mode: SpanMode) -> Report {
                     .any(|(g, s, e, _)| *g == p.0 && p.1 < *e && *s < p.2);
             if !inside_matched {
                 per.entry(p.0.label()).or_default().fp += 1;
+                rep.false_positives.push((p.0.label().to_string(), doc.text[p.1..p.2].to_string()));
             }
         }
         for (g, c) in per {
@@ -224,6 +233,8 @@ fn presidio_label(label: &str, value: &str) -> Option<Group> {
         "PERSON" => Group::Name,
         "STREET_ADDRESS" | "GPE" | "ZIP_CODE" => Group::Location,
         "CREDIT_CARD" => Group::CreditCard,
+        // Safe Harbor keeps the year (164.514(b)(2)(i)(C)): a bare year is not an identifier.
+        "DATE_TIME" if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) => return None,
         "DATE_TIME" => Group::Date,
         "PHONE_NUMBER" => Group::Phone,
         "EMAIL_ADDRESS" => Group::Email,

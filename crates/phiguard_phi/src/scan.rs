@@ -261,7 +261,7 @@ impl Scan<'_> {
                         }
                     }
                     end = k;
-                    conf = 0.3;
+                    conf = if self.event_time(i) { 0.3 } else { 0.75 };
                 }
                 if self.ctx(i) & ctx::DATE != 0 {
                     conf = 0.95;
@@ -343,7 +343,8 @@ impl Scan<'_> {
         let mut k = 0;
         while k < ng && total < 13 {
             let l = lens[k];
-            if !(1..=4).contains(&l) || (k > 0 && l < 2) || (k > 0 && sep[k - 1] == b'.' && !prefixed) {
+            let dotted_pairs = sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
+            if !(1..=5).contains(&l) || (k > 0 && l < 2) || (k > 0 && sep[k - 1] == b'.' && !prefixed && !dotted_pairs) {
                 break;
             }
             total += l;
@@ -352,7 +353,16 @@ impl Scan<'_> {
         if k >= 2 && (8..=13).contains(&total) {
             let end = g[k - 1].1;
             let lead_zero = t[g[0].0] == b'0';
-            let mut conf: f32 = if prefixed { 0.6 } else if lead_zero { 0.55 } else { 0.0 };
+            let spaced = k >= 3 && sep[..k - 1].iter().all(|&s| s == sep[0]);
+            let mut conf: f32 = if prefixed {
+                0.6
+            } else if lead_zero {
+                0.55
+            } else if spaced {
+                0.5
+            } else {
+                0.0
+            };
             if c & (ctx::PHONE | ctx::FAX) != 0 {
                 conf = conf.max(0.5) + 0.3;
             }
@@ -650,7 +660,7 @@ impl Scan<'_> {
             self.push(Entity::License, i, j, conf, Method::Checksum);
             return j;
         }
-        if l >= 4 && w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase() && w[2].is_ascii_digit() && w[3].is_ascii_digit() {
+        if l >= 4 && w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && w[2].is_ascii_digit() && w[3].is_ascii_digit() {
             if l >= 15 && validate::iban(s) {
                 self.push(Entity::Iban, i, j, 0.95, Method::Checksum);
                 return j;
@@ -716,6 +726,9 @@ impl Scan<'_> {
         while e < n && e - i < MAX_ENTITY && !t[e].is_ascii_whitespace() && !matches!(t[e], b'"' | b'\'' | b'<' | b'>' | b'`')
         {
             e += 1;
+        }
+        if e - i >= MAX_ENTITY {
+            return;
         }
         while e > after_scheme && matches!(t[e - 1], b'.' | b',' | b')' | b';' | b':') {
             e -= 1;
@@ -885,6 +898,37 @@ impl Scan<'_> {
             self.push(Entity::Address, i, end, 0.7, Method::Pattern);
             return end;
         }
+        // `Waechter Turnpike`, `Marina Fort`: capitalised words ending in a street designator.
+        if nw >= 2 {
+            let (ls, le) = words[nw - 1];
+            if dict::street_suffix(&t[ls..le]) && !dict::name_word(&t[words[0].0..words[0].1]).2 {
+                let mut end = le;
+                if end < n && t[end] == b'.' {
+                    end += 1;
+                }
+                let end = self.unit_after(end);
+                self.push(Entity::Address, i, end, 0.6, Method::Pattern);
+                return end;
+            }
+        }
+        // `Suite 501`, `Apt. 595`.
+        if dict::unit_word(&t[i..j]) {
+            let mut k = j;
+            if k < n && t[k] == b'.' {
+                k += 1;
+            }
+            while k < n && matches!(t[k], b' ' | b'#') {
+                k += 1;
+            }
+            let ns = k;
+            while k < n && is_alnum(t[k]) {
+                k += 1;
+            }
+            if k > ns && k - ns <= 6 && t[ns].is_ascii_digit() && (k == n || !is_word(t[k])) {
+                self.push(Entity::Address, i, k, 0.6, Method::Pattern);
+                return k;
+            }
+        }
         // Cities (one to three words) and hospitals.
         let mut upper = [0u8; 64];
         let mut ul = 0;
@@ -923,6 +967,14 @@ impl Scan<'_> {
             }
         }
 
+        // Places named after a locative preposition: `in Noorderwijk`, `from New Zealand`, `near Khandallah`.
+        let has_initial = words[..nw].iter().any(|&(s, e)| e - s == 1);
+        let surname_pair = nw >= 2 && dict::name_word(&t[words[1].0..words[1].1]).1;
+        if self.after_locative(i) && !dict::name_word(&t[i..j]).0 && !has_initial && !surname_pair {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.55, Method::Pattern);
+            return end;
+        }
         // Names.
         let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
         for (x, &(s, e)) in words[..nw].iter().enumerate() {
@@ -973,12 +1025,18 @@ impl Scan<'_> {
             }
         } else if kinds[a].2 {
             0.0
-        } else if kinds[a].0 && kinds[a].1 {
-            0.55
         } else if kinds[a].0 {
-            0.6
+            if self.sentence_start(words[a].0) {
+                0.5
+            } else {
+                0.6
+            }
         } else if kinds[a].1 {
-            0.4
+            if self.sentence_start(words[a].0) {
+                0.35
+            } else {
+                0.5
+            }
         } else {
             0.0
         };
@@ -995,6 +1053,47 @@ impl Scan<'_> {
             self.push(Entity::Name, start, end, conf, Method::Dictionary);
         }
         run_end
+    }
+
+    /// Whether a timestamp at `i` is a log event time: it leads its line (after spaces or `[`), or it is the
+    /// value of a `ts`, `time`, `timestamp` or `@timestamp` key.
+    fn event_time(&self, i: usize) -> bool {
+        let t = self.t;
+        let mut k = i;
+        while k > 0 && matches!(t[k - 1], b' ' | b'\t' | b'[' | b'"' | b'\'' | b':' | b'=') {
+            k -= 1;
+        }
+        if k == 0 || matches!(t[k - 1], b'\n' | b'\r') {
+            return true;
+        }
+        let e = k;
+        while k > 0 && (t[k - 1].is_ascii_alphanumeric() || matches!(t[k - 1], b'_' | b'@')) && e - k < 20 {
+            k -= 1;
+        }
+        let key: Vec<u8> = t[k..e].iter().map(u8::to_ascii_lowercase).collect();
+        matches!(
+            key.as_slice(),
+            b"ts" | b"time" | b"timestamp" | b"@timestamp" | b"datetime" | b"logged" | b"created" | b"updated"
+                | b"received" | b"sent" | b"at" | b"t" | b"date"
+        )
+    }
+
+    /// Whether the word before `i` is a locative preposition (`in`, `from`, `near`, `to`, `at`, `of` after
+    /// `city`/`town`).
+    fn after_locative(&self, i: usize) -> bool {
+        let t = self.t;
+        if i < 2 || t[i - 1] != b' ' {
+            return false;
+        }
+        let e = i - 1;
+        let mut k = e;
+        while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 8 {
+            k -= 1;
+        }
+        if k > 0 && t[k - 1].is_ascii_alphanumeric() {
+            return false;
+        }
+        matches!(&t[k..e], b"in" | b"from" | b"near" | b"to" | b"at" | b"In" | b"From" | b"Near" | b"outside" | b"around")
     }
 
     /// Whether `i` starts a sentence: only spaces, quotes or bullets back to the line start or to `.`, `!`, `?`.
@@ -1180,6 +1279,9 @@ impl Scan<'_> {
             let mut e = vs;
             while e < n && !t[e].is_ascii_whitespace() && !matches!(t[e], b',' | b';' | b'&' | b'}' | b']' | b'|' | b'"') && e - vs < 256 {
                 e += 1;
+            }
+            if e - vs >= 256 {
+                return;
             }
             (vs, e)
         };

@@ -120,6 +120,9 @@ pub struct EvalArgs {
     pub to: Option<usize>,
     #[arg(short, long, value_enum, default_value_t = EvalFormat::Text)]
     pub output: EvalFormat,
+    /// Also list missed spans and false positives (any-overlap) with their text.
+    #[arg(long)]
+    pub errors: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -519,6 +522,14 @@ fn evaluate(a: EvalArgs) -> anyhow::Result<u8> {
                 row(&mut out, g, e, &o)?;
             }
             row(&mut out, "OVERALL", &exact.overall, &overlap.overall)?;
+            if a.errors {
+                for (label, text) in &overlap.misses {
+                    writeln!(out, "MISS {label:<20} {text:?}")?;
+                }
+                for (label, text) in &overlap.false_positives {
+                    writeln!(out, "FP   {label:<20} {text:?}")?;
+                }
+            }
             writeln!(out, "recall by corpus label (any-overlap):")?;
             for (label, (hit, n)) in &overlap.recall_by_label {
                 writeln!(out, "  {label:<34} {hit:>5}/{n:<5} {:.3}", *hit as f64 / (*n).max(1) as f64)?;
