@@ -224,8 +224,16 @@ impl Scan<'_> {
         {
             let end = g[3].1;
             let dotted_more = ng > 4 && sep[3] == b'.';
-            if !dotted_more && prev != b'v' && prev != b'V' {
-                self.push(Entity::Ip, i, end, 0.85, Method::Checksum);
+            let (a, b) = (val(0), val(1));
+            let private = a == 10 || a == 127 || (a == 172 && (16..=31).contains(&b)) || (a == 192 && b == 168) || a == 0;
+            let version = self.prev_word_is(i, &[b"version", b"ver", b"release", b"build", b"v"]);
+            if !dotted_more && prev != b'v' && prev != b'V' && !version {
+                // Private and loopback addresses name infrastructure, not a person's connection.
+                let conf = if private { 0.4 } else { 0.85 };
+                self.push(Entity::Ip, i, end, conf, Method::Checksum);
+                return end;
+            }
+            if version {
                 return end;
             }
         }
@@ -276,19 +284,20 @@ impl Scan<'_> {
         {
             let end = g[2].1;
             let c = self.ctx(i);
-            let valid = validate::ssn(&String::from_utf8_lossy(&t[i..end]));
-            let mut conf: f32 = match (valid, sep[0]) {
-                (true, b'-') => 0.85,
-                (true, _) => 0.6,
-                (false, _) => 0.3,
+            let digits = String::from_utf8_lossy(&t[i..end]).into_owned();
+            let valid = validate::ssn(&digits);
+            let structural = validate::ssn_structure(&digits);
+            let mut conf: f32 = match (valid, structural, sep[0]) {
+                (true, _, b'-') => 0.85,
+                (true, _, _) | (false, true, b'-') => 0.6,
+                (false, true, _) => 0.45,
+                (false, false, _) => 0.3,
             };
             if c & ctx::SSN != 0 {
                 conf += 0.3;
             }
-            if c & (ctx::PHONE | ctx::CARD) == 0 || c & ctx::SSN != 0 {
-                self.push(Entity::Ssn, i, end, conf, if valid { Method::Checksum } else { Method::Pattern });
-                return end;
-            }
+            self.push(Entity::Ssn, i, end, conf, if valid { Method::Checksum } else { Method::Pattern });
+            return end;
         }
         // Cards in groups (4-4-4-4[-3], 4-6-5, 4-6-4).
         if ng >= 3 && sep[..ng - 1].iter().all(|&s| s == sep[0]) && matches!(sep[0], b' ' | b'-') {
@@ -462,6 +471,13 @@ impl Scan<'_> {
         if l < 4 {
             return j;
         }
+        // Compact timestamps `YYYYMMDDhhmm[ss]` (HL7 MSH-7, file names) are times, not identifiers.
+        if (l == 12 || l == 14) && matches!(&t[i..i + 2], b"19" | b"20")
+            && validate::ymd(parse_u32(&t[i..i + 4]), parse_u32(&t[i + 4..i + 6]), parse_u32(&t[i + 6..i + 8]))
+            && parse_u32(&t[i + 8..i + 10]) < 24
+        {
+            return j;
+        }
         let c = self.ctx(i);
         if c == 0 {
             // Bare numbers: only checksummed card numbers stand on their own.
@@ -489,8 +505,27 @@ impl Scan<'_> {
             self.push(Entity::Date, i, j, 0.9, Method::Checksum);
         } else if let Some(e) = typed_id(c) {
             self.push(e, i, j, 0.75, Method::Pattern);
+        } else if c & ctx::LICENSE != 0 {
+            self.push(Entity::License, i, j, 0.7, Method::Pattern);
+        } else if c & ctx::VEHICLE != 0 {
+            self.push(Entity::VehicleId, i, j, 0.7, Method::Pattern);
         }
         j
+    }
+
+    /// Whether the word just before `i` (spaces, `=` or `:` between) is one of `words` (lower-case).
+    fn prev_word_is(&self, i: usize, words: &[&[u8]]) -> bool {
+        let t = self.t;
+        let mut k = i;
+        while k > 0 && matches!(t[k - 1], b' ' | b'=' | b':' | b'"') && i - k < 4 {
+            k -= 1;
+        }
+        let e = k;
+        while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 12 {
+            k -= 1;
+        }
+        let w: Vec<u8> = t[k..e].iter().map(u8::to_ascii_lowercase).collect();
+        e > k && words.iter().any(|x| *x == w.as_slice())
     }
 
     /// Whether the word before `i` (after a space or comma) is a US state code or name.
@@ -532,6 +567,17 @@ impl Scan<'_> {
             }
             let w = &t[s..p];
             if dict::street_suffix(w) || suffix_street(w) {
+                // `Pine Ct`: a designator followed by another one ends at the second.
+                if p + 1 < n && t[p] == b' ' && t[p + 1].is_ascii_uppercase() {
+                    let s2 = p + 1;
+                    let mut q = s2;
+                    while q < n && is_word(t[q]) {
+                        q += 1;
+                    }
+                    if dict::street_suffix(&t[s2..q]) {
+                        p = q;
+                    }
+                }
                 if p < n && t[p] == b'.' {
                     p += 1;
                 }

@@ -60,6 +60,19 @@ pub fn ssn(s: &str) -> bool {
     !sample
 }
 
+/// The SSA assignment rules alone (area, group, serial), without the list of advertising and sample values:
+/// those were issued once and people did use them, so in redaction they still count as SSNs.
+pub fn ssn_structure(s: &str) -> bool {
+    let d = digits(s);
+    if d.len() != 9 {
+        return false;
+    }
+    let area = d[0] * 100 + d[1] * 10 + d[2];
+    let group = d[3] * 10 + d[4];
+    let serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8];
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
 /// National Provider Identifier: 10 digits starting with 1 or 2; Luhn over `80840` followed by the 10 digits.
 pub fn npi(s: &str) -> bool {
     let d = digits(s);
@@ -313,6 +326,8 @@ mod tests {
         assert!(!ssn("078-05-1120"), "advertising value");
         assert!(!ssn("987-65-4325"), "sample range");
         assert!(!ssn("12-345-678"));
+        assert!(ssn_structure("078-05-1120"));
+        assert!(!ssn_structure("900-12-3456"));
     }
 
     #[test]
