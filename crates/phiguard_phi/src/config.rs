@@ -95,7 +95,7 @@ struct File {
 }
 
 fn entity(s: &str) -> Result<Entity, ConfigError> {
-    Entity::parse(s).ok_or_else(|| ConfigError::Entity(s.to_string()))
+    Entity::parse(s).ok_or_else(|| ConfigError::Entity(crate::entity::mask(s)))
 }
 
 impl DetectConfig {

@@ -181,24 +181,20 @@ impl Match {
 /// A masked rendering of a value for reports: its shape is kept, its content is not (`***-**-**89` style for
 /// numbers of 8+ characters, first letter only for words).
 pub fn mask(value: &str) -> String {
-    let n = value.chars().count();
     let alnum = value.chars().filter(|c| c.is_alphanumeric()).count();
     let keep_tail = if alnum >= 8 { 2 } else { 0 };
     let mut seen = 0usize;
     value
         .chars()
         .map(|c| {
-            if c.is_alphanumeric() {
-                seen += 1;
-                if seen > alnum - keep_tail {
-                    c
-                } else {
-                    '*'
-                }
-            } else if c.is_whitespace() || n > 64 {
+            if !c.is_alphanumeric() {
+                return c;
+            }
+            seen += 1;
+            if seen > alnum - keep_tail {
                 c
             } else {
-                c
+                '*'
             }
         })
         .collect()

@@ -173,7 +173,10 @@ fn detector(c: &Common) -> anyhow::Result<Detector> {
     if !c.entities.is_empty() {
         let mut es = Vec::new();
         for e in &c.entities {
-            es.push(Entity::parse(e).with_context(|| format!("unknown entity type `{e}`"))?);
+            // The argument is masked: a value pasted by mistake must not be echoed.
+            es.push(Entity::parse(e).with_context(|| {
+                format!("unknown entity type `{}` in --entities (see --help for the list)", mask(e))
+            })?);
         }
         det.set_entities(es);
     }
