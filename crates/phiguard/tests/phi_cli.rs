@@ -45,8 +45,15 @@ fn scan_masks_values_by_default() {
         assert!(!stdout.contains(v), "{v} leaked: {stdout}");
     }
     assert!(stdout.contains("app.log:1:"), "{stdout}");
-    assert!(stdout.contains("SSN") && stdout.contains("***-**-**34"), "{stdout}");
-    let shown = phiguard(&["phi", "scan", "--show-values", "app.log"], None, dir.path());
+    assert!(
+        stdout.contains("SSN") && stdout.contains("***-**-**34"),
+        "{stdout}"
+    );
+    let shown = phiguard(
+        &["phi", "scan", "--show-values", "app.log"],
+        None,
+        dir.path(),
+    );
     let stdout = String::from_utf8(shown.stdout).unwrap();
     for v in [SSN, NAME, EMAIL, DOB] {
         assert!(stdout.contains(v), "{v} missing: {stdout}");
@@ -56,26 +63,47 @@ fn scan_masks_values_by_default() {
 #[test]
 fn scan_json_sarif_and_selection() {
     let dir = tempfile::tempdir().unwrap();
-    let out = phiguard(&["phi", "scan", "-o", "json", "--entities", "SSN,EMAIL", "-"], Some(&record()), dir.path());
+    let out = phiguard(
+        &["phi", "scan", "-o", "json", "--entities", "SSN,EMAIL", "-"],
+        Some(&record()),
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let types: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["entity"].as_str().unwrap()).collect();
+    let types: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["entity"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["SSN", "EMAIL"]);
     assert_eq!(v["findings"][0]["line"], 1);
-    let out = phiguard(&["phi", "scan", "-o", "sarif", "-"], Some(&record()), dir.path());
+    let out = phiguard(
+        &["phi", "scan", "-o", "sarif", "-"],
+        Some(&record()),
+        dir.path(),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     assert!(v["runs"][0]["results"].as_array().unwrap().len() >= 4);
     assert!(!String::from_utf8_lossy(&out.stdout).contains(SSN));
     // High threshold: only the checksummed and keyed values remain.
-    let out = phiguard(&["phi", "scan", "--min-confidence", "0.99", "-"], Some("617-253-1000\n"), dir.path());
+    let out = phiguard(
+        &["phi", "scan", "--min-confidence", "0.99", "-"],
+        Some("617-253-1000\n"),
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
 #[test]
 fn clean_and_empty_inputs() {
     let dir = tempfile::tempdir().unwrap();
-    let out = phiguard(&["phi", "scan", "-"], Some("GET /healthz 200 3ms\n"), dir.path());
+    let out = phiguard(
+        &["phi", "scan", "-"],
+        Some("GET /healthz 200 3ms\n"),
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let out = phiguard(&["phi", "scan", "-"], Some(""), dir.path());
     assert_eq!(out.status.code(), Some(2), "an empty input is not a pass");
@@ -92,12 +120,23 @@ fn redact_modes() {
         red,
         "ts=2026-11-24T07:00:00Z level=info patient_name=\"[NAME]\" ssn=[SSN] email=[EMAIL] dob=[DATE]\n"
     );
-    let out = phiguard(&["phi", "redact", "--mode", "partial", "-"], Some(&record()), dir.path());
+    let out = phiguard(
+        &["phi", "redact", "--mode", "partial", "-"],
+        Some(&record()),
+        dir.path(),
+    );
     let red = String::from_utf8(out.stdout).unwrap();
-    assert!(red.contains("ssn=***-**-1234") && red.contains("\"M**** G*****\""), "{red}");
+    assert!(
+        red.contains("ssn=***-**-1234") && red.contains("\"M**** G*****\""),
+        "{red}"
+    );
     std::fs::write(dir.path().join("key"), "0123456789abcdef-site-key\n").unwrap();
     let two = format!("{}{}", record(), record());
-    let out = phiguard(&["phi", "redact", "--mode", "hmac", "--key-file", "key", "-"], Some(&two), dir.path());
+    let out = phiguard(
+        &["phi", "redact", "--mode", "hmac", "--key-file", "key", "-"],
+        Some(&two),
+        dir.path(),
+    );
     let red = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = red.lines().collect();
     assert_eq!(lines.len(), 2);
@@ -113,9 +152,18 @@ fn config_section() {
         "[phi-detect]\nallow = [\"Maria Garcia\"]\n[[phi-detect.pattern]]\nname = \"chart\"\nregex = 'CHART-\\d{6}'\nentity = \"MRN\"\n",
     )
     .unwrap();
-    let out = phiguard(&["phi", "scan", "-o", "json", "-"], Some(&format!("{} CHART-123456\n", record())), dir.path());
+    let out = phiguard(
+        &["phi", "scan", "-o", "json", "-"],
+        Some(&format!("{} CHART-123456\n", record())),
+        dir.path(),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let types: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["entity"].as_str().unwrap()).collect();
+    let types: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["entity"].as_str().unwrap())
+        .collect();
     assert!(types.contains(&"MRN"), "{types:?}");
     assert!(!types.contains(&"NAME"), "allow list: {types:?}");
 }
@@ -130,25 +178,68 @@ fn no_phi_in_errors_or_logs() {
         record()
     );
     std::fs::write(dir.path().join("mixed.log"), &body).unwrap();
-    std::fs::write(dir.path().join("patients.csv"), format!("name,ssn,dob\n\"{NAME}\",{SSN},{DOB}\n\"unterminated,{SSN}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("patients.csv"),
+        format!("name,ssn,dob\n\"{NAME}\",{SSN},{DOB}\n\"unterminated,{SSN}\n"),
+    )
+    .unwrap();
     let mut runs: Vec<Output> = Vec::new();
     // Debug logging, a missing file next to real ones, a CSV with a broken row.
-    runs.push(phiguard(&["-vv", "phi", "scan", "mixed.log", "missing.log", "patients.csv"], None, dir.path()));
-    runs.push(phiguard(&["-vv", "phi", "scan", "-o", "json", "-"], Some(&body), dir.path()));
-    runs.push(phiguard(&["-vv", "phi", "redact", "mixed.log", "missing.log"], None, dir.path()));
+    runs.push(phiguard(
+        &[
+            "-vv",
+            "phi",
+            "scan",
+            "mixed.log",
+            "missing.log",
+            "patients.csv",
+        ],
+        None,
+        dir.path(),
+    ));
+    runs.push(phiguard(
+        &["-vv", "phi", "scan", "-o", "json", "-"],
+        Some(&body),
+        dir.path(),
+    ));
+    runs.push(phiguard(
+        &["-vv", "phi", "redact", "mixed.log", "missing.log"],
+        None,
+        dir.path(),
+    ));
     // Redaction with a missing key, an unknown entity, a bad threshold.
-    runs.push(phiguard(&["phi", "redact", "--mode", "hmac", "-"], Some(&body), dir.path()));
-    runs.push(phiguard(&["phi", "scan", "--entities", SSN, "-"], Some(&body), dir.path()));
-    runs.push(phiguard(&["phi", "scan", "--min-confidence", "7", "-"], Some(&body), dir.path()));
+    runs.push(phiguard(
+        &["phi", "redact", "--mode", "hmac", "-"],
+        Some(&body),
+        dir.path(),
+    ));
+    runs.push(phiguard(
+        &["phi", "scan", "--entities", SSN, "-"],
+        Some(&body),
+        dir.path(),
+    ));
+    runs.push(phiguard(
+        &["phi", "scan", "--min-confidence", "7", "-"],
+        Some(&body),
+        dir.path(),
+    ));
     // A configuration whose deny list holds PHI and whose pattern is broken.
     std::fs::write(
         dir.path().join("bad.toml"),
         format!("[phi-detect]\n[[phi-detect.deny]]\nvalue = \"{NAME}\"\nentity = \"NAME\"\n[[phi-detect.pattern]]\nname = \"p\"\nregex = \"(\"\nentity = \"SSN\"\n"),
     )
     .unwrap();
-    runs.push(phiguard(&["phi", "scan", "--config", "bad.toml", "-"], Some(&body), dir.path()));
+    runs.push(phiguard(
+        &["phi", "scan", "--config", "bad.toml", "-"],
+        Some(&body),
+        dir.path(),
+    ));
     // Eval on a corpus file that is PHI, not JSON.
-    runs.push(phiguard(&["phi", "eval", "--corpus", "presidio", "mixed.log"], None, dir.path()));
+    runs.push(phiguard(
+        &["phi", "eval", "--corpus", "presidio", "mixed.log"],
+        None,
+        dir.path(),
+    ));
     for (k, out) in runs.iter().enumerate() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         for s in secrets {
@@ -171,7 +262,20 @@ fn no_phi_in_errors_or_logs() {
 #[test]
 fn gen_and_eval_on_the_shared_corpus() {
     let dir = tempfile::tempdir().unwrap();
-    let out = phiguard(&["phi", "gen", "--bytes", "20000", "--phi-per-mille", "500", "--gold", "gold.jsonl"], None, dir.path());
+    let out = phiguard(
+        &[
+            "phi",
+            "gen",
+            "--bytes",
+            "20000",
+            "--phi-per-mille",
+            "500",
+            "--gold",
+            "gold.jsonl",
+        ],
+        None,
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.len() >= 20000);
     let gold = std::fs::read_to_string(dir.path().join("gold.jsonl")).unwrap();
@@ -184,7 +288,19 @@ fn gen_and_eval_on_the_shared_corpus() {
         eprintln!("SKIP: {} is absent", corpus.display());
         return;
     }
-    let out = phiguard(&["phi", "eval", "--corpus", "presidio", corpus.to_str().unwrap(), "-o", "json"], None, dir.path());
+    let out = phiguard(
+        &[
+            "phi",
+            "eval",
+            "--corpus",
+            "presidio",
+            corpus.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        None,
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["documents"], 1500);

@@ -27,7 +27,9 @@ pub enum ConfigError {
     Toml(String),
     #[error("[phi-detect] pattern `{name}`: invalid regex: {message}")]
     Pattern { name: String, message: String },
-    #[error("[phi-detect] unknown entity type `{0}` (see `phiguard phi scan --help` for the list)")]
+    #[error(
+        "[phi-detect] unknown entity type `{0}` (see `phiguard phi scan --help` for the list)"
+    )]
     Entity(String),
     #[error("[phi-detect] min-confidence {0} is outside 0.0..=1.0")]
     Confidence(f32),
@@ -102,7 +104,8 @@ impl DetectConfig {
     /// Reads the `[phi-detect]` section from the text of a whole `phiguard.toml` (other sections are ignored
     /// here; `phiguard scan` validates them). A file without the section gives the defaults.
     pub fn from_toml(text: &str) -> Result<DetectConfig, ConfigError> {
-        let file: File = toml::from_str(text).map_err(|e| ConfigError::Toml(e.message().to_string()))?;
+        let file: File =
+            toml::from_str(text).map_err(|e| ConfigError::Toml(e.message().to_string()))?;
         match file.phi_detect {
             None => Ok(DetectConfig::default()),
             Some(v) => DetectConfig::from_value(v),

@@ -82,7 +82,13 @@ impl Group {
     pub fn structured(self) -> bool {
         matches!(
             self,
-            Group::Ssn | Group::CreditCard | Group::Iban | Group::Email | Group::Ip | Group::Phone | Group::Date
+            Group::Ssn
+                | Group::CreditCard
+                | Group::Iban
+                | Group::Email
+                | Group::Ip
+                | Group::Phone
+                | Group::Date
         )
     }
 }
@@ -191,7 +197,8 @@ pub fn score(det: &Detector, docs: &[Doc], mode: SpanMode) -> Report {
                 }
                 None => {
                     c.fn_ += 1;
-                    rep.misses.push((label.clone(), doc.text[*s..*e].to_string()));
+                    rep.misses
+                        .push((label.clone(), doc.text[*s..*e].to_string()));
                 }
             }
         }
@@ -208,7 +215,8 @@ pub fn score(det: &Detector, docs: &[Doc], mode: SpanMode) -> Report {
                     .any(|(g, s, e, _)| *g == p.0 && p.1 < *e && *s < p.2);
             if !inside_matched {
                 per.entry(p.0.label()).or_default().fp += 1;
-                rep.false_positives.push((p.0.label().to_string(), doc.text[p.1..p.2].to_string()));
+                rep.false_positives
+                    .push((p.0.label().to_string(), doc.text[p.1..p.2].to_string()));
             }
         }
         for (g, c) in per {
@@ -234,7 +242,9 @@ fn presidio_label(label: &str, value: &str) -> Option<Group> {
         "STREET_ADDRESS" | "GPE" | "ZIP_CODE" => Group::Location,
         "CREDIT_CARD" => Group::CreditCard,
         // Safe Harbor keeps the year (164.514(b)(2)(i)(C)): a bare year is not an identifier.
-        "DATE_TIME" if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) => return None,
+        "DATE_TIME" if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) => {
+            return None
+        }
         "DATE_TIME" => Group::Date,
         "PHONE_NUMBER" => Group::Phone,
         "EMAIL_ADDRESS" => Group::Email,
@@ -275,7 +285,14 @@ pub fn load_presidio(path: &Path) -> Result<Vec<Doc>, EvalError> {
         message: m,
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    let samples: Vec<PresidioSample> = serde_json::from_str(&text).map_err(|e| err(format!("line {} column {}: {}", e.line(), e.column(), e.classify_str())))?;
+    let samples: Vec<PresidioSample> = serde_json::from_str(&text).map_err(|e| {
+        err(format!(
+            "line {} column {}: {}",
+            e.line(),
+            e.column(),
+            e.classify_str()
+        ))
+    })?;
     let mut docs = Vec::with_capacity(samples.len());
     for (k, s) in samples.into_iter().enumerate() {
         let map = cp_to_byte(&s.full_text);
@@ -285,8 +302,12 @@ pub fn load_presidio(path: &Path) -> Result<Vec<Doc>, EvalError> {
             ignore: Vec::new(),
         };
         for sp in s.spans {
-            let (Some(&b0), Some(&b1)) = (map.get(sp.start_position), map.get(sp.end_position)) else {
-                return Err(err(format!("sample {k}: span {}..{} outside the text", sp.start_position, sp.end_position)));
+            let (Some(&b0), Some(&b1)) = (map.get(sp.start_position), map.get(sp.end_position))
+            else {
+                return Err(err(format!(
+                    "sample {k}: span {}..{} outside the text",
+                    sp.start_position, sp.end_position
+                )));
             };
             match presidio_label(&sp.entity_type, &sp.entity_value) {
                 Some(g) => doc.gold.push((g, b0, b1, sp.entity_type)),
@@ -315,19 +336,30 @@ impl ClassifyStr for serde_json::Error {
 /// Mapping of MEDDOCAN labels; `None` means ignored.
 fn meddocan_label(label: &str, value: &str) -> Option<Group> {
     Some(match label {
-        "NOMBRE_SUJETO_ASISTENCIA" | "NOMBRE_PERSONAL_SANITARIO" | "FAMILIARES_SUJETO_ASISTENCIA" => Group::Name,
+        "NOMBRE_SUJETO_ASISTENCIA"
+        | "NOMBRE_PERSONAL_SANITARIO"
+        | "FAMILIARES_SUJETO_ASISTENCIA" => Group::Name,
         "FECHAS" => Group::Date,
         "TERRITORIO" | "CALLE" | "HOSPITAL" | "INSTITUCION" | "CENTRO_SALUD" => Group::Location,
-        "ID_SUJETO_ASISTENCIA" | "ID_TITULACION_PERSONAL_SANITARIO" | "ID_ASEGURAMIENTO" | "ID_CONTACTO_ASISTENCIAL"
-        | "ID_EMPLEO_PERSONAL_SANITARIO" | "IDENTIF_VEHICULOS_NRSERIE_PLACAS" | "IDENTIF_DISPOSITIVOS_NRSERIE"
-        | "NUMERO_BENEF_PLAN_SALUD" | "OTRO_NUMERO_IDENTIF" => Group::Id,
+        "ID_SUJETO_ASISTENCIA"
+        | "ID_TITULACION_PERSONAL_SANITARIO"
+        | "ID_ASEGURAMIENTO"
+        | "ID_CONTACTO_ASISTENCIAL"
+        | "ID_EMPLEO_PERSONAL_SANITARIO"
+        | "IDENTIF_VEHICULOS_NRSERIE_PLACAS"
+        | "IDENTIF_DISPOSITIVOS_NRSERIE"
+        | "NUMERO_BENEF_PLAN_SALUD"
+        | "OTRO_NUMERO_IDENTIF" => Group::Id,
         "CORREO_ELECTRONICO" => Group::Email,
         "NUMERO_TELEFONO" | "NUMERO_FAX" => Group::Phone,
         "URL_WEB" => Group::Url,
         "DIREC_PROT_INTERNET" => Group::Ip,
         "EDAD_SUJETO_ASISTENCIA" => {
             let n: String = value.chars().take_while(char::is_ascii_digit).collect();
-            return n.parse::<u32>().is_ok_and(crate::validate::age_over_89).then_some(Group::Age);
+            return n
+                .parse::<u32>()
+                .is_ok_and(crate::validate::age_over_89)
+                .then_some(Group::Age);
         }
         _ => return None,
     })
@@ -362,11 +394,16 @@ pub fn load_brat_dir(dir: &Path) -> Result<Vec<Doc>, EvalError> {
                 continue;
             }
             let mut parts = line.splitn(3, '\t');
-            let (_, Some(mid), value) = (parts.next(), parts.next(), parts.next().unwrap_or("")) else {
-                return Err(err(&ann, format!("line {}: not a BRAT text-bound annotation", ln + 1)));
+            let (_, Some(mid), value) = (parts.next(), parts.next(), parts.next().unwrap_or(""))
+            else {
+                return Err(err(
+                    &ann,
+                    format!("line {}: not a BRAT text-bound annotation", ln + 1),
+                ));
             };
             let f: Vec<&str> = mid.split([' ', ';']).collect();
-            let parsed = (f.len() >= 3).then(|| (f[1].parse::<usize>(), f[f.len() - 1].parse::<usize>()));
+            let parsed =
+                (f.len() >= 3).then(|| (f[1].parse::<usize>(), f[f.len() - 1].parse::<usize>()));
             let Some((Ok(s), Ok(e))) = parsed else {
                 return Err(err(&ann, format!("line {}: bad offsets", ln + 1)));
             };
@@ -398,7 +435,7 @@ mod tests {
             ignore: vec![(37, 46)],
         };
         let det = Detector::new();
-        let r = score(&det, &[doc.clone()], SpanMode::Exact);
+        let r = score(&det, std::slice::from_ref(&doc), SpanMode::Exact);
         assert_eq!(r.overall.tp, 2, "{r:?}");
         assert_eq!(r.overall.fp, 0);
         let mut off = doc;

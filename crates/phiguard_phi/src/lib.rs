@@ -21,7 +21,7 @@ pub mod stream;
 pub mod synth;
 pub mod validate;
 
-pub use config::{DetectConfig, ConfigError};
+pub use config::{ConfigError, DetectConfig};
 pub use entity::{mask, Entity, Match, Method};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -142,7 +142,13 @@ impl Detector {
                 let left = s == 0 || !text[s - 1].is_ascii_alphanumeric();
                 let right = e == text.len() || !text[e].is_ascii_alphanumeric();
                 if left && right {
-                    out.push(Match::new(types[m.pattern().as_usize()], s, e, 1.0, Method::Custom));
+                    out.push(Match::new(
+                        types[m.pattern().as_usize()],
+                        s,
+                        e,
+                        1.0,
+                        Method::Custom,
+                    ));
                 }
             }
         }
@@ -166,7 +172,7 @@ impl Detector {
         }
         if !self.allow.is_empty() {
             let v: Vec<u8> = text[m.start..m.end].to_ascii_lowercase();
-            if self.allow.iter().any(|a| *a == v) {
+            if self.allow.contains(&v) {
                 return false;
             }
         }
@@ -207,7 +213,10 @@ pub fn csv_columns(header: &[u8]) -> Vec<Option<Entity>> {
             let probe = format!("{name}: \"x1x1x\"");
             let mut tmp = Vec::new();
             scan::scan(probe.as_bytes(), &mut tmp);
-            let e = tmp.iter().find(|m| m.method == Method::Field).map(|m| m.entity);
+            let e = tmp
+                .iter()
+                .find(|m| m.method == Method::Field)
+                .map(|m| m.entity);
             e.or_else(|| match name.to_ascii_lowercase().as_str() {
                 "name" | "patient" => Some(Entity::Name),
                 "age" => Some(Entity::AgeOver89),

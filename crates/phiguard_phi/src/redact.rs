@@ -91,13 +91,23 @@ mod tests {
     #[test]
     fn modes() {
         assert_eq!(Redactor::Tag.replace(Entity::Ssn, b"536-22-1234"), "[SSN]");
-        assert_eq!(Redactor::Partial.replace(Entity::Ssn, b"536-22-1234"), "***-**-1234");
-        assert_eq!(Redactor::Partial.replace(Entity::Name, b"John Smith"), "J*** S****");
-        let k = Redactor::Pseudonym { key: b"k1".to_vec() };
+        assert_eq!(
+            Redactor::Partial.replace(Entity::Ssn, b"536-22-1234"),
+            "***-**-1234"
+        );
+        assert_eq!(
+            Redactor::Partial.replace(Entity::Name, b"John Smith"),
+            "J*** S****"
+        );
+        let k = Redactor::Pseudonym {
+            key: b"k1".to_vec(),
+        };
         let a = k.replace(Entity::Name, b"John  Smith");
         assert_eq!(a, k.replace(Entity::Name, b"john smith"), "normalised");
         assert_ne!(a, k.replace(Entity::Name, b"Jane Smith"));
-        let k2 = Redactor::Pseudonym { key: b"k2".to_vec() };
+        let k2 = Redactor::Pseudonym {
+            key: b"k2".to_vec(),
+        };
         assert_ne!(a, k2.replace(Entity::Name, b"John Smith"), "keyed");
         assert!(a.starts_with("[NAME:") && a.len() == "[NAME:12345678]".len());
     }

@@ -137,7 +137,8 @@ impl Scan<'_> {
             let mut k = word.len();
             while k > 0 {
                 k -= 1;
-                let boundary = k == 0 || (word[k].is_ascii_uppercase() && word[k - 1].is_ascii_lowercase());
+                let boundary =
+                    k == 0 || (word[k].is_ascii_uppercase() && word[k - 1].is_ascii_lowercase());
                 if boundary {
                     let sub = &word[k..se];
                     se = k;
@@ -202,7 +203,11 @@ impl Scan<'_> {
         g[0] = (i, j);
         let mut ng = 1;
         let mut e = j;
-        while ng < 8 && e + 1 < n && matches!(t[e], b'-' | b'.' | b' ' | b'/') && t[e + 1].is_ascii_digit() {
+        while ng < 8
+            && e + 1 < n
+            && matches!(t[e], b'-' | b'.' | b' ' | b'/')
+            && t[e + 1].is_ascii_digit()
+        {
             let s = e + 1;
             let mut k = s;
             while k < n && t[k].is_ascii_digit() {
@@ -220,12 +225,18 @@ impl Scan<'_> {
         let val = |k: usize| parse_u32(&t[g[k].0..g[k].1]);
 
         // IPv4.
-        if ng >= 4 && sep[..3].iter().all(|&s| s == b'.') && (0..4).all(|k| (1..=3).contains(&len(k)) && val(k) <= 255)
+        if ng >= 4
+            && sep[..3].iter().all(|&s| s == b'.')
+            && (0..4).all(|k| (1..=3).contains(&len(k)) && val(k) <= 255)
         {
             let end = g[3].1;
             let dotted_more = ng > 4 && sep[3] == b'.';
             let (a, b) = (val(0), val(1));
-            let private = a == 10 || a == 127 || (a == 172 && (16..=31).contains(&b)) || (a == 192 && b == 168) || a == 0;
+            let private = a == 10
+                || a == 127
+                || (a == 172 && (16..=31).contains(&b))
+                || (a == 192 && b == 168)
+                || a == 0;
             let version = self.prev_word_is(i, &[b"version", b"ver", b"release", b"build", b"v"]);
             if !dotted_more && prev != b'v' && prev != b'V' && !version {
                 // Private and loopback addresses name infrastructure, not a person's connection.
@@ -240,15 +251,29 @@ impl Scan<'_> {
         // Numeric dates.
         if ng >= 3 && sep[0] == sep[1] && matches!(sep[0], b'-' | b'/' | b'.') {
             let (a, b, c) = (val(0), val(1), val(2));
-            let ymd = len(0) == 4 && len(1) <= 2 && len(2) <= 2 && (1900..=2100).contains(&a) && validate::ymd(a, b, c);
-            let mdy4 = len(0) <= 2 && len(1) <= 2 && len(2) == 4 && (1900..=2100).contains(&c)
+            let ymd = len(0) == 4
+                && len(1) <= 2
+                && len(2) <= 2
+                && (1900..=2100).contains(&a)
+                && validate::ymd(a, b, c);
+            let mdy4 = len(0) <= 2
+                && len(1) <= 2
+                && len(2) == 4
+                && (1900..=2100).contains(&c)
                 && (validate::ymd(c, a, b) || validate::ymd(c, b, a));
-            let mdy2 = sep[0] == b'/' && len(0) <= 2 && len(1) <= 2 && len(2) == 2
+            let mdy2 = sep[0] == b'/'
+                && len(0) <= 2
+                && len(1) <= 2
+                && len(2) == 2
                 && (validate::ymd(2000, a, b) || validate::ymd(2000, b, a));
             if ymd || mdy4 || mdy2 {
                 let mut end = g[2].1;
                 let mut conf = if mdy2 { 0.6 } else { 0.75 };
-                if ymd && end < n && (t[end] == b'T' || t[end] == b' ') && end + 3 < n && t[end + 1].is_ascii_digit()
+                if ymd
+                    && end < n
+                    && (t[end] == b'T' || t[end] == b' ')
+                    && end + 3 < n
+                    && t[end + 1].is_ascii_digit()
                     && t[end + 3] == b':'
                 {
                     // An event timestamp: reported below the default threshold unless the context says birth,
@@ -259,7 +284,8 @@ impl Scan<'_> {
                     }
                     if k < n && t[k] == b'Z' {
                         k += 1;
-                    } else if k + 5 < n && matches!(t[k], b'+' | b'-') && t[k + 1].is_ascii_digit() {
+                    } else if k + 5 < n && matches!(t[k], b'+' | b'-') && t[k + 1].is_ascii_digit()
+                    {
                         k += 3;
                         if k < n && t[k] == b':' {
                             k += 1;
@@ -279,7 +305,12 @@ impl Scan<'_> {
             }
         }
         // SSN 3-2-4.
-        if ng >= 3 && len(0) == 3 && len(1) == 2 && len(2) == 4 && sep[0] == sep[1] && matches!(sep[0], b'-' | b' ')
+        if ng >= 3
+            && len(0) == 3
+            && len(1) == 2
+            && len(2) == 4
+            && sep[0] == sep[1]
+            && matches!(sep[0], b'-' | b' ')
             && !(ng > 3 && sep[2] == sep[0])
         {
             let end = g[2].1;
@@ -296,17 +327,34 @@ impl Scan<'_> {
             if c & ctx::SSN != 0 {
                 conf += 0.3;
             }
-            self.push(Entity::Ssn, i, end, conf, if valid { Method::Checksum } else { Method::Pattern });
+            self.push(
+                Entity::Ssn,
+                i,
+                end,
+                conf,
+                if valid {
+                    Method::Checksum
+                } else {
+                    Method::Pattern
+                },
+            );
             return end;
         }
         // Cards in groups (4-4-4-4[-3], 4-6-5, 4-6-4).
         if ng >= 3 && sep[..ng - 1].iter().all(|&s| s == sep[0]) && matches!(sep[0], b' ' | b'-') {
             let lens: Vec<usize> = (0..ng).map(len).collect();
-            let shaped = matches!(lens.as_slice(), [4, 4, 4, 4] | [4, 4, 4, 4, 1..=3] | [4, 6, 5] | [4, 6, 4] | [4, 4, 4, 2..=4]);
+            let shaped = matches!(
+                lens.as_slice(),
+                [4, 4, 4, 4] | [4, 4, 4, 4, 1..=3] | [4, 6, 5] | [4, 6, 4] | [4, 4, 4, 2..=4]
+            );
             if shaped {
                 let end = g[ng - 1].1;
                 if validate::card(&String::from_utf8_lossy(&t[i..end])) {
-                    let conf = if self.ctx(i) & ctx::CARD != 0 { 1.0 } else { 0.9 };
+                    let conf = if self.ctx(i) & ctx::CARD != 0 {
+                        1.0
+                    } else {
+                        0.9
+                    };
                     self.push(Entity::CreditCard, i, end, conf, Method::Checksum);
                     return end;
                 }
@@ -318,14 +366,25 @@ impl Scan<'_> {
                 return end;
             }
         }
-        self.single_number(i, j, ng > 1 && sep[0] == b'-' && len(0) == 5 && len(1) == 4, g[1].1)
+        self.single_number(
+            i,
+            j,
+            ng > 1 && sep[0] == b'-' && len(0) == 5 && len(1) == 4,
+            g[1].1,
+        )
     }
 
     /// Groups that look like a phone number; `prefixed` when a `+` or `(` came first.
-    fn phone_groups(&mut self, start: usize, g: &[(usize, usize)], sep: &[u8], prefixed: bool) -> Option<usize> {
+    fn phone_groups(
+        &mut self,
+        start: usize,
+        g: &[(usize, usize)],
+        sep: &[u8],
+        prefixed: bool,
+    ) -> Option<usize> {
         let t = self.t;
         let ng = g.len();
-        if sep.iter().any(|&s| s == b'/') {
+        if sep.contains(&b'/') {
             return None;
         }
         let lens: Vec<usize> = g.iter().map(|(a, b)| b - a).collect();
@@ -352,8 +411,12 @@ impl Scan<'_> {
         let mut k = 0;
         while k < ng && total < 13 {
             let l = lens[k];
-            let dotted_pairs = sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
-            if !(1..=5).contains(&l) || (k > 0 && l < 2) || (k > 0 && sep[k - 1] == b'.' && !prefixed && !dotted_pairs) {
+            let dotted_pairs =
+                sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
+            if !(1..=5).contains(&l)
+                || (k > 0 && l < 2)
+                || (k > 0 && sep[k - 1] == b'.' && !prefixed && !dotted_pairs)
+            {
                 break;
             }
             total += l;
@@ -445,11 +508,33 @@ impl Scan<'_> {
         if (1..=3).contains(&l) && validate::age_over_89(v) {
             let rest = &t[j..n.min(j + 14)];
             let lower: Vec<u8> = rest.iter().map(u8::to_ascii_lowercase).collect();
-            let phrase = [&b"-year-old"[..], b" year old", b" years old", b"-years-old", b" yo", b" y/o", b"yo ", b" yrs", b"-yo", b" years of age"]
-                .iter()
-                .any(|p| lower.starts_with(p) && lower.get(p.len()).is_none_or(|c| !c.is_ascii_alphanumeric()));
+            let phrase = [
+                &b"-year-old"[..],
+                b" year old",
+                b" years old",
+                b"-years-old",
+                b" yo",
+                b" y/o",
+                b"yo ",
+                b" yrs",
+                b"-yo",
+                b" years of age",
+            ]
+            .iter()
+            .any(|p| {
+                lower.starts_with(p)
+                    && lower
+                        .get(p.len())
+                        .is_none_or(|c| !c.is_ascii_alphanumeric())
+            });
             if phrase || self.ctx(i) & ctx::AGE != 0 {
-                self.push(Entity::AgeOver89, i, j, if phrase { 0.9 } else { 0.7 }, Method::Checksum);
+                self.push(
+                    Entity::AgeOver89,
+                    i,
+                    j,
+                    if phrase { 0.9 } else { 0.7 },
+                    Method::Checksum,
+                );
                 return j;
             }
         }
@@ -472,8 +557,13 @@ impl Scan<'_> {
             return j;
         }
         // Compact timestamps `YYYYMMDDhhmm[ss]` (HL7 MSH-7, file names) are times, not identifiers.
-        if (l == 12 || l == 14) && matches!(&t[i..i + 2], b"19" | b"20")
-            && validate::ymd(parse_u32(&t[i..i + 4]), parse_u32(&t[i + 4..i + 6]), parse_u32(&t[i + 6..i + 8]))
+        if (l == 12 || l == 14)
+            && matches!(&t[i..i + 2], b"19" | b"20")
+            && validate::ymd(
+                parse_u32(&t[i..i + 4]),
+                parse_u32(&t[i + 4..i + 6]),
+                parse_u32(&t[i + 6..i + 8]),
+            )
             && parse_u32(&t[i + 8..i + 10]) < 24
         {
             return j;
@@ -481,7 +571,10 @@ impl Scan<'_> {
         let c = self.ctx(i);
         if c == 0 {
             // Bare numbers: only checksummed card numbers stand on their own.
-            if (13..=19).contains(&l) && !(l == 13 && t[i] == b'1') && validate::card(&String::from_utf8_lossy(&t[i..j])) {
+            if (13..=19).contains(&l)
+                && !(l == 13 && t[i] == b'1')
+                && validate::card(&String::from_utf8_lossy(&t[i..j]))
+            {
                 self.push(Entity::CreditCard, i, j, 0.6, Method::Checksum);
             }
             return j;
@@ -495,13 +588,30 @@ impl Scan<'_> {
         } else if l == 10 && c & ctx::NPI != 0 && validate::npi(&s) {
             self.push(Entity::License, i, j, 0.95, Method::Checksum);
         } else if (10..=11).contains(&l) && c & (ctx::PHONE | ctx::FAX) != 0 && validate::nanp(&s) {
-            let e = if c & ctx::FAX != 0 { Entity::Fax } else { Entity::Phone };
+            let e = if c & ctx::FAX != 0 {
+                Entity::Fax
+            } else {
+                Entity::Phone
+            };
             self.push(e, i, j, 0.85, Method::Checksum);
         } else if (12..=19).contains(&l) && validate::card(&s) {
-            self.push(Entity::CreditCard, i, j, if c & ctx::CARD != 0 { 0.95 } else { 0.6 }, Method::Checksum);
+            self.push(
+                Entity::CreditCard,
+                i,
+                j,
+                if c & ctx::CARD != 0 { 0.95 } else { 0.6 },
+                Method::Checksum,
+            );
         } else if l == 15 && c & ctx::DEVICE != 0 && validate::imei(&s) {
             self.push(Entity::DeviceId, i, j, 0.9, Method::Checksum);
-        } else if l == 8 && c & ctx::DATE != 0 && validate::ymd(parse_u32(&t[i..i + 4]), parse_u32(&t[i + 4..i + 6]), parse_u32(&t[i + 6..j])) {
+        } else if l == 8
+            && c & ctx::DATE != 0
+            && validate::ymd(
+                parse_u32(&t[i..i + 4]),
+                parse_u32(&t[i + 4..i + 6]),
+                parse_u32(&t[i + 6..j]),
+            )
+        {
             self.push(Entity::Date, i, j, 0.9, Method::Checksum);
         } else if let Some(e) = typed_id(c) {
             self.push(e, i, j, 0.75, Method::Pattern);
@@ -525,7 +635,7 @@ impl Scan<'_> {
             k -= 1;
         }
         let w: Vec<u8> = t[k..e].iter().map(u8::to_ascii_lowercase).collect();
-        e > k && words.iter().any(|x| *x == w.as_slice())
+        e > k && words.contains(&w.as_slice())
     }
 
     /// Whether the word before `i` (after a space or comma) is a US state code or name.
@@ -686,7 +796,11 @@ impl Scan<'_> {
             }
         }
         if l == 11 && validate::mbi(s) {
-            let conf = if self.ctx(i) & ctx::PLAN != 0 { 0.95 } else { 0.45 };
+            let conf = if self.ctx(i) & ctx::PLAN != 0 {
+                0.95
+            } else {
+                0.45
+            };
             self.push(Entity::HealthPlanId, i, j, conf, Method::Checksum);
             return j;
         }
@@ -695,18 +809,31 @@ impl Scan<'_> {
             let whole = &t[i..j + 9];
             if let Ok(ws) = std::str::from_utf8(whole) {
                 if validate::mbi(ws) && (j + 9 == t.len() || !is_word(t[j + 9])) {
-                    let conf = if self.ctx(i) & ctx::PLAN != 0 { 0.95 } else { 0.6 };
+                    let conf = if self.ctx(i) & ctx::PLAN != 0 {
+                        0.95
+                    } else {
+                        0.6
+                    };
                     self.push(Entity::HealthPlanId, i, j + 9, conf, Method::Checksum);
                     return j + 9;
                 }
             }
         }
         if l == 9 && validate::dea(s) {
-            let conf = if self.ctx(i) & (ctx::DEA | ctx::LICENSE) != 0 { 1.0 } else { 0.8 };
+            let conf = if self.ctx(i) & (ctx::DEA | ctx::LICENSE) != 0 {
+                1.0
+            } else {
+                0.8
+            };
             self.push(Entity::License, i, j, conf, Method::Checksum);
             return j;
         }
-        if l >= 4 && w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && w[2].is_ascii_digit() && w[3].is_ascii_digit() {
+        if l >= 4
+            && w[0].is_ascii_alphabetic()
+            && w[1].is_ascii_alphabetic()
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+        {
             if l >= 15 && validate::iban(s) {
                 self.push(Entity::Iban, i, j, 0.95, Method::Checksum);
                 return j;
@@ -769,7 +896,10 @@ impl Scan<'_> {
         let t = self.t;
         let n = t.len();
         let mut e = after_scheme;
-        while e < n && e - i < MAX_ENTITY && !t[e].is_ascii_whitespace() && !matches!(t[e], b'"' | b'\'' | b'<' | b'>' | b'`')
+        while e < n
+            && e - i < MAX_ENTITY
+            && !t[e].is_ascii_whitespace()
+            && !matches!(t[e], b'"' | b'\'' | b'<' | b'>' | b'`')
         {
             e += 1;
         }
@@ -881,7 +1011,10 @@ impl Scan<'_> {
                     y += 1;
                 }
                 let y = skip_sp(y);
-                if y + 4 <= n && t[y..y + 4].iter().all(u8::is_ascii_digit) && (y + 4 == n || !is_word(t[y + 4])) {
+                if y + 4 <= n
+                    && t[y..y + 4].iter().all(u8::is_ascii_digit)
+                    && (y + 4 == n || !is_word(t[y + 4]))
+                {
                     year = Some(parse_u32(&t[y..y + 4]));
                     end = y + 4;
                 }
@@ -897,7 +1030,11 @@ impl Scan<'_> {
             (None, Some(_)) if capital => 0.6,
             _ => return None,
         };
-        let conf = if self.ctx(start) & ctx::DATE != 0 { 0.95 } else { conf };
+        let conf = if self.ctx(start) & ctx::DATE != 0 {
+            0.95
+        } else {
+            conf
+        };
         self.push(Entity::Date, start, end, conf, Method::Pattern);
         Some(end)
     }
@@ -937,7 +1074,11 @@ impl Scan<'_> {
             }
         }
         let run_end = words[nw - 1].1;
-        let run_end = if run_end - words[nw - 1].0 == 1 && run_end < n && t[run_end] == b'.' { run_end + 1 } else { run_end };
+        let run_end = if run_end - words[nw - 1].0 == 1 && run_end < n && t[run_end] == b'.' {
+            run_end + 1
+        } else {
+            run_end
+        };
 
         // International street first: `Rue de Piétrain 371`, `ul. Więckowskiego 28`, or `Brixtonlaan 380`.
         if let Some(end) = self.street_number_after(i, j) {
@@ -1003,7 +1144,10 @@ impl Scan<'_> {
         let hospital = words[..nw].iter().position(|&(s, e)| {
             let mut b = [0u8; 32];
             dict::upper_into(&t[s..e], &mut b).is_some_and(|l| {
-                matches!(&b[..l], b"HOSPITAL" | b"CLINIC" | b"INFIRMARY" | b"SANATORIUM" | b"HOSPICE")
+                matches!(
+                    &b[..l],
+                    b"HOSPITAL" | b"CLINIC" | b"INFIRMARY" | b"SANATORIUM" | b"HOSPICE"
+                )
             })
         });
         if let Some(h) = hospital {
@@ -1024,13 +1168,20 @@ impl Scan<'_> {
         // Names.
         let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
         for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            kinds[x] = if e - s == 1 { (false, false, false) } else { dict::name_word(&t[s..e]) };
+            kinds[x] = if e - s == 1 {
+                (false, false, false)
+            } else {
+                dict::name_word(&t[s..e])
+            };
         }
         let initial = |x: usize| words[x].1 - words[x].0 == 1;
         // Trim common words at both ends, unless they pair with a name word (`Will Smith`, `John White`).
         let name_like = |x: usize| kinds[x].0 || kinds[x].1;
         let mut a = 0;
-        while a < nw && kinds[a].2 && !(kinds[a].0 && a + 1 < nw && name_like(a + 1) && !kinds[a + 1].2) {
+        while a < nw
+            && kinds[a].2
+            && !(kinds[a].0 && a + 1 < nw && name_like(a + 1) && !kinds[a + 1].2)
+        {
             a += 1;
         }
         if a == nw {
@@ -1047,14 +1198,22 @@ impl Scan<'_> {
             }
         }
         let mut b = nw;
-        while b > a && ((kinds[b - 1].2 && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2)))) || initial(b - 1)) {
+        while b > a
+            && ((kinds[b - 1].2
+                && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2))))
+                || initial(b - 1))
+        {
             b -= 1;
         }
         if b <= a {
             return run_end;
         }
         let cue = self.name_cue(words[a].0);
-        let allcaps = |x: usize| t[words[x].0..words[x].1].iter().all(|c| !c.is_ascii_lowercase());
+        let allcaps = |x: usize| {
+            t[words[x].0..words[x].1]
+                .iter()
+                .all(|c| !c.is_ascii_lowercase())
+        };
         let span_words = b - a;
         let first_known = kinds[a].0;
         let any_known = (a..b).any(|x| kinds[x].0 || kinds[x].1);
@@ -1113,14 +1272,28 @@ impl Scan<'_> {
             return true;
         }
         let e = k;
-        while k > 0 && (t[k - 1].is_ascii_alphanumeric() || matches!(t[k - 1], b'_' | b'@')) && e - k < 20 {
+        while k > 0
+            && (t[k - 1].is_ascii_alphanumeric() || matches!(t[k - 1], b'_' | b'@'))
+            && e - k < 20
+        {
             k -= 1;
         }
         let key: Vec<u8> = t[k..e].iter().map(u8::to_ascii_lowercase).collect();
         matches!(
             key.as_slice(),
-            b"ts" | b"time" | b"timestamp" | b"@timestamp" | b"datetime" | b"logged" | b"created" | b"updated"
-                | b"received" | b"sent" | b"at" | b"t" | b"date"
+            b"ts"
+                | b"time"
+                | b"timestamp"
+                | b"@timestamp"
+                | b"datetime"
+                | b"logged"
+                | b"created"
+                | b"updated"
+                | b"received"
+                | b"sent"
+                | b"at"
+                | b"t"
+                | b"date"
         )
     }
 
@@ -1139,14 +1312,31 @@ impl Scan<'_> {
         if k > 0 && t[k - 1].is_ascii_alphanumeric() {
             return false;
         }
-        matches!(&t[k..e], b"in" | b"from" | b"near" | b"to" | b"at" | b"In" | b"From" | b"Near" | b"outside" | b"around")
+        matches!(
+            &t[k..e],
+            b"in"
+                | b"from"
+                | b"near"
+                | b"to"
+                | b"at"
+                | b"In"
+                | b"From"
+                | b"Near"
+                | b"outside"
+                | b"around"
+        )
     }
 
     /// Whether `i` starts a sentence: only spaces, quotes or bullets back to the line start or to `.`, `!`, `?`.
     fn sentence_start(&self, i: usize) -> bool {
         let t = self.t;
         let mut k = i;
-        while k > 0 && matches!(t[k - 1], b' ' | b'\t' | b'"' | b'\'' | b'>' | b'-' | b'*' | b'(') {
+        while k > 0
+            && matches!(
+                t[k - 1],
+                b' ' | b'\t' | b'"' | b'\'' | b'>' | b'-' | b'*' | b'('
+            )
+        {
             k -= 1;
         }
         k == 0 || matches!(t[k - 1], b'.' | b'!' | b'?' | b'\n' | b'\r' | b':')
@@ -1157,7 +1347,10 @@ impl Scan<'_> {
     fn name_cue(&self, i: usize) -> bool {
         let t = self.t;
         let mut k = i;
-        while k > 0 && matches!(t[k - 1], b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=') && i - k < 4 {
+        while k > 0
+            && matches!(t[k - 1], b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=')
+            && i - k < 4
+        {
             k -= 1;
         }
         let e = k;
@@ -1200,7 +1393,22 @@ impl Scan<'_> {
         let w = &t[i..j];
         let leading = {
             let mut b = [0u8; 32];
-            dict::upper_into(w, &mut b).is_some_and(|l| matches!(&b[..l], b"RUE" | b"VIA" | b"CALLE" | b"AVENIDA" | b"UL" | b"ULICA" | b"AVENUE" | b"PLACE" | b"PLAZA" | b"CARRER" | b"RUA"))
+            dict::upper_into(w, &mut b).is_some_and(|l| {
+                matches!(
+                    &b[..l],
+                    b"RUE"
+                        | b"VIA"
+                        | b"CALLE"
+                        | b"AVENIDA"
+                        | b"UL"
+                        | b"ULICA"
+                        | b"AVENUE"
+                        | b"PLACE"
+                        | b"PLAZA"
+                        | b"CARRER"
+                        | b"RUA"
+                )
+            })
         };
         if !leading && !suffix_street(w) {
             return None;
@@ -1223,7 +1431,10 @@ impl Scan<'_> {
                 return None;
             }
             let tok = &t[s..p];
-            if tok[0].is_ascii_digit() && tok.len() <= 5 && tok.iter().take_while(|b| b.is_ascii_digit()).count() >= 1 {
+            if tok[0].is_ascii_digit()
+                && tok.len() <= 5
+                && tok.iter().take_while(|b| b.is_ascii_digit()).count() >= 1
+            {
                 return Some(self.unit_after(p));
             }
             if !leading {
@@ -1239,7 +1450,10 @@ impl Scan<'_> {
         let t = self.t;
         let n = t.len();
         let mut s = i;
-        while s > 0 && (is_alnum(t[s - 1]) || matches!(t[s - 1], b'.' | b'_' | b'%' | b'+' | b'-')) && i - s < 64 {
+        while s > 0
+            && (is_alnum(t[s - 1]) || matches!(t[s - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
+            && i - s < 64
+        {
             s -= 1;
         }
         while s < i && matches!(t[s], b'.' | b'-' | b'+') {
@@ -1283,7 +1497,10 @@ impl Scan<'_> {
             k -= 1;
         }
         let ke = k;
-        while k > 0 && (is_alnum(t[k - 1]) || matches!(t[k - 1], b'_' | b'-' | b'.')) && ke - k <= 40 {
+        while k > 0
+            && (is_alnum(t[k - 1]) || matches!(t[k - 1], b'_' | b'-' | b'.'))
+            && ke - k <= 40
+        {
             k -= 1;
         }
         if ke - k < 2 || !t[k].is_ascii_alphabetic() || (k > 0 && is_alnum(t[k - 1])) {
@@ -1323,7 +1540,11 @@ impl Scan<'_> {
         } else {
             let vs = p;
             let mut e = vs;
-            while e < n && !t[e].is_ascii_whitespace() && !matches!(t[e], b',' | b';' | b'&' | b'}' | b']' | b'|' | b'"') && e - vs < 256 {
+            while e < n
+                && !t[e].is_ascii_whitespace()
+                && !matches!(t[e], b',' | b';' | b'&' | b'}' | b']' | b'|' | b'"')
+                && e - vs < 256
+            {
                 e += 1;
             }
             if e - vs >= 256 {
@@ -1336,18 +1557,38 @@ impl Scan<'_> {
         }
         let v = &t[vs..ve];
         let lower: Vec<u8> = v.iter().take(12).map(u8::to_ascii_lowercase).collect();
-        if matches!(lower.as_slice(), b"null" | b"none" | b"nil" | b"true" | b"false" | b"-" | b"n/a" | b"na" | b"unknown" | b"redacted")
-            || matches!(v[0], b'$' | b'{' | b'<' | b'*' | b'[' | b'%')
+        if matches!(
+            lower.as_slice(),
+            b"null"
+                | b"none"
+                | b"nil"
+                | b"true"
+                | b"false"
+                | b"-"
+                | b"n/a"
+                | b"na"
+                | b"unknown"
+                | b"redacted"
+        ) || matches!(v[0], b'$' | b'{' | b'<' | b'*' | b'[' | b'%')
         {
             return;
         }
         let has_digit = v.iter().any(u8::is_ascii_digit);
         let has_alpha = v.iter().any(u8::is_ascii_alphabetic);
         let ok = match kind {
-            FieldKind::Is(Entity::Name) | FieldKind::Is(Entity::Location) => has_alpha && v.len() >= 2,
-            FieldKind::Is(Entity::Date) | FieldKind::Is(Entity::Ssn) | FieldKind::Is(Entity::Phone) | FieldKind::Is(Entity::Fax) | FieldKind::Is(Entity::Zip) => has_digit,
+            FieldKind::Is(Entity::Name) | FieldKind::Is(Entity::Location) => {
+                has_alpha && v.len() >= 2
+            }
+            FieldKind::Is(Entity::Date)
+            | FieldKind::Is(Entity::Ssn)
+            | FieldKind::Is(Entity::Phone)
+            | FieldKind::Is(Entity::Fax)
+            | FieldKind::Is(Entity::Zip) => has_digit,
             FieldKind::Age => {
-                if v.len() <= 3 && v.iter().all(u8::is_ascii_digit) && validate::age_over_89(parse_u32(v)) {
+                if v.len() <= 3
+                    && v.iter().all(u8::is_ascii_digit)
+                    && validate::age_over_89(parse_u32(v))
+                {
                     self.push(Entity::AgeOver89, vs, ve, 0.9, Method::Field);
                 }
                 return;
@@ -1358,7 +1599,9 @@ impl Scan<'_> {
                 let ident = memchr::memmem::rfind(window, b"identifier");
                 let tele = memchr::memmem::rfind(window, b"telecom");
                 if ident.is_some() && ident > tele && v.len() >= 3 {
-                    let e = if memchr::memmem::find(window, b"MR").is_some() || memchr::memmem::find(window, b"mrn").is_some() {
+                    let e = if memchr::memmem::find(window, b"MR").is_some()
+                        || memchr::memmem::find(window, b"mrn").is_some()
+                    {
                         Entity::Mrn
                     } else {
                         Entity::OtherId
@@ -1399,9 +1642,27 @@ impl Scan<'_> {
                 (20, Entity::License, true),
                 (29, Entity::Date, true),
             ],
-            b"NK1" => &[(2, Entity::Name, false), (4, Entity::Address, false), (5, Entity::Phone, false), (6, Entity::Phone, false)],
-            b"GT1" => &[(3, Entity::Name, false), (5, Entity::Address, false), (6, Entity::Phone, false), (7, Entity::Phone, false), (8, Entity::Date, true), (12, Entity::Ssn, true)],
-            b"IN1" => &[(16, Entity::Name, false), (18, Entity::Date, true), (19, Entity::Address, false), (36, Entity::HealthPlanId, true), (49, Entity::HealthPlanId, true)],
+            b"NK1" => &[
+                (2, Entity::Name, false),
+                (4, Entity::Address, false),
+                (5, Entity::Phone, false),
+                (6, Entity::Phone, false),
+            ],
+            b"GT1" => &[
+                (3, Entity::Name, false),
+                (5, Entity::Address, false),
+                (6, Entity::Phone, false),
+                (7, Entity::Phone, false),
+                (8, Entity::Date, true),
+                (12, Entity::Ssn, true),
+            ],
+            b"IN1" => &[
+                (16, Entity::Name, false),
+                (18, Entity::Date, true),
+                (19, Entity::Address, false),
+                (36, Entity::HealthPlanId, true),
+                (49, Entity::HealthPlanId, true),
+            ],
             _ => return,
         };
         let mut field = 1usize;
@@ -1413,7 +1674,10 @@ impl Scan<'_> {
                 if let Some(&(_, e, first)) = map.iter().find(|(f, _, _)| *f == field) {
                     let mut fe = k;
                     if first {
-                        fe = t[s..k].iter().position(|&b| b == b'^' || b == b'~').map_or(k, |p| s + p);
+                        fe = t[s..k]
+                            .iter()
+                            .position(|&b| b == b'^' || b == b'~')
+                            .map_or(k, |p| s + p);
                     }
                     while fe > s && matches!(t[fe - 1], b'^' | b'~' | b' ') {
                         fe -= 1;
@@ -1465,23 +1729,101 @@ fn typed_id(c: u32) -> Option<Entity> {
 /// Street words that end in a designator: `Brixtonlaan`, `Hammarvägen`, `Harjukuja`, `Hauptstraße`.
 fn suffix_street(w: &[u8]) -> bool {
     const ENDS: &[&[u8]] = &[
-        b"laan", b"straat", b"strasse", "straße".as_bytes(), b"weg", b"gasse", b"vej", b"gatan", b"gata",
-        "vägen".as_bytes(), b"vagen", b"veien", b"katu", b"kuja", b"tie", b"allee", b"platz", b"ring", b"dreef",
-        b"kade", b"gracht", b"street", b"avenue",
+        b"laan",
+        b"straat",
+        b"strasse",
+        "straße".as_bytes(),
+        b"weg",
+        b"gasse",
+        b"vej",
+        b"gatan",
+        b"gata",
+        "vägen".as_bytes(),
+        b"vagen",
+        b"veien",
+        b"katu",
+        b"kuja",
+        b"tie",
+        b"allee",
+        b"platz",
+        b"ring",
+        b"dreef",
+        b"kade",
+        b"gracht",
+        b"street",
+        b"avenue",
     ];
     w.len() >= 6
         && w[0].is_ascii_uppercase()
-        && ENDS.iter().any(|e| w.len() > e.len() + 2 && w[w.len() - e.len()..].eq_ignore_ascii_case(e))
+        && ENDS
+            .iter()
+            .any(|e| w.len() > e.len() + 2 && w[w.len() - e.len()..].eq_ignore_ascii_case(e))
 }
 
 fn tld(label: &[u8]) -> bool {
     matches!(
         label,
-        b"com" | b"org" | b"net" | b"edu" | b"gov" | b"mil" | b"int" | b"info" | b"biz" | b"io" | b"co" | b"us"
-            | b"uk" | b"de" | b"fr" | b"nl" | b"be" | b"it" | b"es" | b"pt" | b"se" | b"no" | b"dk" | b"fi" | b"is"
-            | b"pl" | b"cz" | b"hu" | b"at" | b"ch" | b"ie" | b"gr" | b"ru" | b"ua" | b"ca" | b"au" | b"nz" | b"jp"
-            | b"cn" | b"in" | b"br" | b"mx" | b"ar" | b"za" | b"eu" | b"me" | b"tv" | b"health" | b"care"
-            | b"hospital" | b"clinic" | b"ee" | b"lv" | b"lt" | b"sk" | b"si" | b"hr" | b"ro" | b"bg" | b"tr" | b"il"
+        b"com"
+            | b"org"
+            | b"net"
+            | b"edu"
+            | b"gov"
+            | b"mil"
+            | b"int"
+            | b"info"
+            | b"biz"
+            | b"io"
+            | b"co"
+            | b"us"
+            | b"uk"
+            | b"de"
+            | b"fr"
+            | b"nl"
+            | b"be"
+            | b"it"
+            | b"es"
+            | b"pt"
+            | b"se"
+            | b"no"
+            | b"dk"
+            | b"fi"
+            | b"is"
+            | b"pl"
+            | b"cz"
+            | b"hu"
+            | b"at"
+            | b"ch"
+            | b"ie"
+            | b"gr"
+            | b"ru"
+            | b"ua"
+            | b"ca"
+            | b"au"
+            | b"nz"
+            | b"jp"
+            | b"cn"
+            | b"in"
+            | b"br"
+            | b"mx"
+            | b"ar"
+            | b"za"
+            | b"eu"
+            | b"me"
+            | b"tv"
+            | b"health"
+            | b"care"
+            | b"hospital"
+            | b"clinic"
+            | b"ee"
+            | b"lv"
+            | b"lt"
+            | b"sk"
+            | b"si"
+            | b"hr"
+            | b"ro"
+            | b"bg"
+            | b"tr"
+            | b"il"
     )
 }
 
@@ -1515,38 +1857,111 @@ fn field_kind(key: &[u8]) -> Option<FieldKind> {
     use Entity as E;
     let k = if has(b"ssn") || (has(b"social") && has(b"security")) {
         E::Ssn
-    } else if has(b"dob") || has(b"birthdate") || has(b"birthday") || (has(b"birth") && (has(b"date") || has(b"of"))) {
+    } else if has(b"dob")
+        || has(b"birthdate")
+        || has(b"birthday")
+        || (has(b"birth") && (has(b"date") || has(b"of")))
+    {
         E::Date
     } else if has(b"mrn") || (has(b"medical") && has(b"record")) {
         E::Mrn
     } else if has(b"fax") {
         E::Fax
-    } else if has(b"phone") || has(b"telephone") || has(b"mobile") || (has(b"cell") && !has(b"id")) {
+    } else if has(b"phone") || has(b"telephone") || has(b"mobile") || (has(b"cell") && !has(b"id"))
+    {
         E::Phone
     } else if last == b"email" || (has(b"email") && has(b"address")) {
         E::Email
-    } else if (matches!(last, b"name" | b"names") && words.len() >= 2
-        && words.iter().any(|w| matches!(w.as_slice(), b"patient" | b"first" | b"last" | b"given" | b"family" | b"full" | b"middle" | b"maiden" | b"member" | b"subscriber" | b"guarantor" | b"mother" | b"father" | b"contact" | b"emergency" | b"person" | b"insured" | b"legal" | b"preferred" | b"display")))
-        || matches!(last, b"firstname" | b"lastname" | b"surname" | b"fullname" | b"patientname" | b"given" | b"family")
+    } else if (matches!(last, b"name" | b"names")
+        && words.len() >= 2
+        && words.iter().any(|w| {
+            matches!(
+                w.as_slice(),
+                b"patient"
+                    | b"first"
+                    | b"last"
+                    | b"given"
+                    | b"family"
+                    | b"full"
+                    | b"middle"
+                    | b"maiden"
+                    | b"member"
+                    | b"subscriber"
+                    | b"guarantor"
+                    | b"mother"
+                    | b"father"
+                    | b"contact"
+                    | b"emergency"
+                    | b"person"
+                    | b"insured"
+                    | b"legal"
+                    | b"preferred"
+                    | b"display"
+            )
+        }))
+        || matches!(
+            last,
+            b"firstname"
+                | b"lastname"
+                | b"surname"
+                | b"fullname"
+                | b"patientname"
+                | b"given"
+                | b"family"
+        )
     {
         E::Name
     } else if (has(b"address") || has(b"street") || matches!(last, b"line1" | b"line2" | b"addr"))
-        && !words.iter().any(|w| matches!(w.as_slice(), b"ip" | b"mac" | b"email" | b"remote" | b"server" | b"host" | b"bind" | b"listen" | b"local" | b"peer" | b"client" | b"wallet" | b"memory" | b"base"))
+        && !words.iter().any(|w| {
+            matches!(
+                w.as_slice(),
+                b"ip"
+                    | b"mac"
+                    | b"email"
+                    | b"remote"
+                    | b"server"
+                    | b"host"
+                    | b"bind"
+                    | b"listen"
+                    | b"local"
+                    | b"peer"
+                    | b"client"
+                    | b"wallet"
+                    | b"memory"
+                    | b"base"
+            )
+        })
     {
         E::Address
     } else if last == b"city" || last == b"town" {
         E::Location
-    } else if matches!(last, b"zip" | b"zipcode" | b"postcode" | b"postalcode") || (has(b"postal") && has(b"code")) {
+    } else if matches!(last, b"zip" | b"zipcode" | b"postcode" | b"postalcode")
+        || (has(b"postal") && has(b"code"))
+    {
         E::Zip
     } else if (has(b"account") || has(b"acct")) && !has(b"service") && !has(b"storage") {
         E::Account
-    } else if has(b"mbi") || has(b"medicare") || has(b"medicaid") || ((has(b"member") || has(b"subscriber") || has(b"policy") || has(b"insurance")) && (has(b"id") || has(b"number") || has(b"no"))) {
+    } else if has(b"mbi")
+        || has(b"medicare")
+        || has(b"medicaid")
+        || ((has(b"member") || has(b"subscriber") || has(b"policy") || has(b"insurance"))
+            && (has(b"id") || has(b"number") || has(b"no")))
+    {
         E::HealthPlanId
-    } else if has(b"npi") || has(b"dea") || last == b"license" || last == b"licence" || (has(b"license") && has(b"number")) {
+    } else if has(b"npi")
+        || has(b"dea")
+        || last == b"license"
+        || last == b"licence"
+        || (has(b"license") && has(b"number"))
+    {
         E::License
     } else if has(b"vin") || (has(b"license") && has(b"plate")) {
         E::VehicleId
-    } else if has(b"imei") || has(b"udi") || (has(b"serial") && !has(b"port")) || (has(b"device") && has(b"serial")) {
+    } else if has(b"imei")
+        || has(b"udi")
+        || (has(b"serial") && !has(b"port"))
+        || (has(b"device") && has(b"serial"))
+    {
         E::DeviceId
     } else if has(b"fingerprint") || has(b"biometric") || has(b"voiceprint") || has(b"retina") {
         E::BiometricId

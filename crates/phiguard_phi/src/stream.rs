@@ -192,7 +192,8 @@ mod tests {
                     .as_bytes(),
             );
         }
-        let whole: Vec<(usize, usize)> = det.detect(&text).iter().map(|m| (m.start, m.end)).collect();
+        let whole: Vec<(usize, usize)> =
+            det.detect(&text).iter().map(|m| (m.start, m.end)).collect();
         for chunk in [OVERLAP, OVERLAP + 1, 3 * OVERLAP + 17] {
             let mut got = Vec::new();
             scan_reader(&det, &text[..], chunk, |l| got.push((l.m.start, l.m.end))).unwrap();
@@ -206,7 +207,10 @@ mod tests {
         let det = Detector::new();
         let text = b"first line\nssn: 536-22-1234\n  email bob@example.org\n";
         let mut got = Vec::new();
-        scan_reader(&det, &text[..], CHUNK, |l| got.push((l.line, l.column, l.m.entity))).unwrap();
+        scan_reader(&det, &text[..], CHUNK, |l| {
+            got.push((l.line, l.column, l.m.entity))
+        })
+        .unwrap();
         assert_eq!(
             got,
             vec![(2, 6, crate::Entity::Ssn), (3, 9, crate::Entity::Email)]

@@ -29,7 +29,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -38,13 +38,15 @@ impl Rng {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
     fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
         v[self.below(v.len() as u64) as usize]
     }
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
     fn hex(&mut self, n: usize) -> String {
         (0..n)
@@ -54,16 +56,79 @@ impl Rng {
 }
 
 const FIRST: &[&str] = &[
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William",
-    "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen", "Maria", "Daniel",
-    "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Donald", "Margaret", "Steven",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Maria",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Betty",
+    "Donald",
+    "Margaret",
+    "Steven",
 ];
 const LAST: &[&str] = &[
-    "Garcia", "Johnson", "Williams", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson",
-    "Anderson", "Thomas", "Jackson", "Martin", "Lee", "Perez", "Thompson", "Harris", "Sanchez", "Clark",
-    "Ramirez", "Lewis", "Robinson", "Nguyen", "Patel", "Kowalski", "Okafor", "Schneider", "Fitzgerald",
+    "Garcia",
+    "Johnson",
+    "Williams",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Nguyen",
+    "Patel",
+    "Kowalski",
+    "Okafor",
+    "Schneider",
+    "Fitzgerald",
 ];
-const STREETS: &[&str] = &["Elm", "Maple", "Oak", "Washington", "Lincoln", "Park", "Cedar", "Pine", "Lake", "Hill"];
+const STREETS: &[&str] = &[
+    "Elm",
+    "Maple",
+    "Oak",
+    "Washington",
+    "Lincoln",
+    "Park",
+    "Cedar",
+    "Pine",
+    "Lake",
+    "Hill",
+];
 const SUFFIX: &[&str] = &["St", "Street", "Ave", "Road", "Blvd", "Lane", "Drive", "Ct"];
 const CITIES: &[(&str, &str, &str)] = &[
     ("Boston", "MA", "02115"),
@@ -115,8 +180,12 @@ pub fn npi(r: &mut Rng) -> String {
 pub fn vin(r: &mut Rng) -> String {
     const A: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
     loop {
-        let mut v: Vec<u8> = (0..17).map(|_| A[r.below(A.len() as u64) as usize]).collect();
-        for c in [b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', b'9', b'X'] {
+        let mut v: Vec<u8> = (0..17)
+            .map(|_| A[r.below(A.len() as u64) as usize])
+            .collect();
+        for c in [
+            b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', b'9', b'X',
+        ] {
             v[8] = c;
             let s = String::from_utf8_lossy(&v).into_owned();
             if crate::validate::vin(&s) && crate::validate::vin_shape(&s) {
@@ -132,7 +201,11 @@ fn phone(r: &mut Rng) -> String {
 }
 
 fn date(r: &mut Rng) -> (u32, u32, u32) {
-    (1930 + r.below(80) as u32, 1 + r.below(12) as u32, 1 + r.below(28) as u32)
+    (
+        1930 + r.below(80) as u32,
+        1 + r.below(12) as u32,
+        1 + r.below(28) as u32,
+    )
 }
 
 fn name(r: &mut Rng) -> (String, String) {
@@ -151,7 +224,14 @@ fn ts(r: &mut Rng) -> String {
 }
 
 fn uuid(r: &mut Rng) -> String {
-    format!("{}-{}-4{}-a{}-{}", r.hex(8), r.hex(4), r.hex(3), r.hex(3), r.hex(12))
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        r.hex(8),
+        r.hex(4),
+        r.hex(3),
+        r.hex(3),
+        r.hex(12)
+    )
 }
 
 /// One PHI-free log line.
@@ -205,7 +285,10 @@ pub fn phi_record(r: &mut Rng, out: &mut Generated) {
     let (city, st, zip) = CITIES[r.below(CITIES.len() as u64) as usize];
     match r.below(6) {
         0 => {
-            out.lit(&format!("{{\"ts\":\"{}\",\"level\":\"info\",\"msg\":\"patient lookup\",\"patient_name\":\"", ts(r)));
+            out.lit(&format!(
+                "{{\"ts\":\"{}\",\"level\":\"info\",\"msg\":\"patient lookup\",\"patient_name\":\"",
+                ts(r)
+            ));
             out.phi(Entity::Name, &format!("{first} {last}"));
             out.lit("\",\"dob\":\"");
             out.phi(Entity::Date, &format!("{y}-{m:02}-{d:02}"));
@@ -214,12 +297,22 @@ pub fn phi_record(r: &mut Rng, out: &mut Generated) {
             out.lit(&format!("\",\"trace_id\":\"{}\"}}\n", r.hex(32)));
         }
         1 => {
-            out.lit(&format!("ts={} level=info msg=\"appointment booked\" mrn=", ts(r)));
+            out.lit(&format!(
+                "ts={} level=info msg=\"appointment booked\" mrn=",
+                ts(r)
+            ));
             out.phi(Entity::Mrn, &format!("MR{}", r.digits(7)));
             out.lit(" phone=\"");
             out.phi(Entity::Phone, &phone(r));
             out.lit("\" email=");
-            out.phi(Entity::Email, &format!("{}.{}@example.org", first.to_lowercase(), last.to_lowercase()));
+            out.phi(
+                Entity::Email,
+                &format!(
+                    "{}.{}@example.org",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                ),
+            );
             out.lit(&format!(" req={}\n", uuid(r)));
         }
         2 => {
@@ -240,16 +333,30 @@ pub fn phi_record(r: &mut Rng, out: &mut Generated) {
             ));
             out.phi(Entity::Mrn, &r.digits(8));
             out.lit("^^^GENHOSP^MR||");
-            out.phi(Entity::Name, &format!("{}^{}", last.to_uppercase(), first.to_uppercase()));
+            out.phi(
+                Entity::Name,
+                &format!("{}^{}", last.to_uppercase(), first.to_uppercase()),
+            );
             out.lit("||");
             out.phi(Entity::Date, &format!("{y}{m:02}{d:02}"));
             out.lit("|F|||");
             out.phi(
                 Entity::Address,
-                &format!("{} {} {}^^{}^{}^{}", 1 + r.below(9000), r.pick(STREETS), r.pick(SUFFIX), city, st, zip),
+                &format!(
+                    "{} {} {}^^{}^{}^{}",
+                    1 + r.below(9000),
+                    r.pick(STREETS),
+                    r.pick(SUFFIX),
+                    city,
+                    st,
+                    zip
+                ),
             );
             out.lit("||");
-            out.phi(Entity::Phone, &format!("617{}", r.digits(7)).replace("6170", "6172"));
+            out.phi(
+                Entity::Phone,
+                &format!("617{}", r.digits(7)).replace("6170", "6172"),
+            );
             out.lit("|||||");
             out.phi(Entity::Account, &format!("A{}", r.digits(9)));
             out.lit("|");
@@ -271,7 +378,15 @@ pub fn phi_record(r: &mut Rng, out: &mut Generated) {
             out.lit("\"}],\"birthDate\":\"");
             out.phi(Entity::Date, &format!("{y}-{m:02}-{d:02}"));
             out.lit("\",\"address\":[{\"line\":[\"");
-            out.phi(Entity::Address, &format!("{} {} {}", 1 + r.below(9000), r.pick(STREETS), r.pick(SUFFIX)));
+            out.phi(
+                Entity::Address,
+                &format!(
+                    "{} {} {}",
+                    1 + r.below(9000),
+                    r.pick(STREETS),
+                    r.pick(SUFFIX)
+                ),
+            );
             out.lit("\"],\"city\":\"");
             out.phi(Entity::Location, city);
             out.lit(&format!("\",\"state\":\"{st}\",\"postalCode\":\""));

@@ -35,7 +35,7 @@ fn luhn_digits(d: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// US Social Security number rules (SSA): area not 000, 666 or 900-999; group not 00; serial not 0000; not
@@ -55,8 +55,8 @@ pub fn ssn(s: &str) -> bool {
         return false;
     }
     let n: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
-    let sample = matches!(n.as_str(), "078051120" | "219099999" | "123456789")
-        || n.starts_with("98765432");
+    let sample =
+        matches!(n.as_str(), "078051120" | "219099999" | "123456789") || n.starts_with("98765432");
     !sample
 }
 
@@ -258,8 +258,8 @@ pub fn nanp(s: &str) -> bool {
 /// The 17 three-digit ZIP prefixes with 20,000 or fewer people (HHS de-identification guidance, 2000 Census):
 /// Safe Harbor requires them to be replaced by 000.
 pub const RESTRICTED_ZIP3: [&str; 17] = [
-    "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879", "884",
-    "890", "893",
+    "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878",
+    "879", "884", "890", "893",
 ];
 
 /// Whether a ZIP code (5 or 9 digits) lies in a restricted ZIP3 area.
@@ -284,7 +284,9 @@ pub fn ymd(year: u32, month: u32, day: u32) -> bool {
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => return false,
     };

@@ -158,7 +158,8 @@ fn detector(c: &Common) -> anyhow::Result<Detector> {
     };
     let cfg = match &path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("{}: cannot read", p.display()))?;
             DetectConfig::from_toml(&text).with_context(|| format!("{}", p.display()))?
         }
         None => DetectConfig::default(),
@@ -175,7 +176,10 @@ fn detector(c: &Common) -> anyhow::Result<Detector> {
         for e in &c.entities {
             // The argument is masked: a value pasted by mistake must not be echoed.
             es.push(Entity::parse(e).with_context(|| {
-                format!("unknown entity type `{}` in --entities (see --help for the list)", mask(e))
+                format!(
+                    "unknown entity type `{}` in --entities (see --help for the list)",
+                    mask(e)
+                )
             })?);
         }
         det.set_entities(es);
@@ -187,7 +191,11 @@ fn detector(c: &Common) -> anyhow::Result<Detector> {
 fn expand(paths: &[String]) -> (Vec<String>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    let list: Vec<String> = if paths.is_empty() { vec!["-".into()] } else { paths.to_vec() };
+    let list: Vec<String> = if paths.is_empty() {
+        vec!["-".into()]
+    } else {
+        paths.to_vec()
+    };
     for p in list {
         if p == "-" {
             files.push(p);
@@ -209,7 +217,11 @@ fn expand(paths: &[String]) -> (Vec<String>, Vec<String>) {
                             }
                         }
                     }
-                    Err(e) => errors.push(format!("{}: cannot read directory: {}", dir.display(), e.kind())),
+                    Err(e) => errors.push(format!(
+                        "{}: cannot read directory: {}",
+                        dir.display(),
+                        e.kind()
+                    )),
                 }
             }
             found.sort();
@@ -230,7 +242,10 @@ fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {
 }
 
 /// Reads the header line of a CSV input and returns a reader over the whole input again.
-fn csv_prepare(det: &Detector, mut r: Box<dyn Read + Send>) -> io::Result<(Detector, Box<dyn Read + Send>)> {
+fn csv_prepare(
+    det: &Detector,
+    mut r: Box<dyn Read + Send>,
+) -> io::Result<(Detector, Box<dyn Read + Send>)> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while head.len() < 64 * 1024 {
@@ -273,13 +288,20 @@ fn scan_one(det: &Detector, path: &str, csv: bool) -> FileResult {
     };
     let is_csv = csv || path.to_ascii_lowercase().ends_with(".csv");
     let outcome = if is_csv {
-        csv_prepare(det, reader).and_then(|(d, r)| stream::scan_reader(&d, r, stream::CHUNK, |l| res.found.push(l)))
+        csv_prepare(det, reader)
+            .and_then(|(d, r)| stream::scan_reader(&d, r, stream::CHUNK, |l| res.found.push(l)))
     } else {
         stream::scan_reader(det, reader, stream::CHUNK, |l| res.found.push(l))
     };
     match outcome {
         Ok(stats) => res.bytes = stats.bytes,
-        Err(e) => res.error = Some(format!("{path}: read failed after {} findings: {}", res.found.len(), e.kind())),
+        Err(e) => {
+            res.error = Some(format!(
+                "{path}: read failed after {} findings: {}",
+                res.found.len(),
+                e.kind()
+            ))
+        }
     }
     tracing::debug!(path = %path, bytes = res.bytes, matches = res.found.len(), "scanned");
     res
@@ -296,7 +318,10 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     }
     let started = Instant::now();
-    let results: Vec<FileResult> = files.par_iter().map(|p| scan_one(&det, p, a.common.csv)).collect();
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|p| scan_one(&det, p, a.common.csv))
+        .collect();
     let elapsed = started.elapsed();
     let bytes: u64 = results.iter().map(|r| r.bytes).sum();
     let total: usize = results.iter().map(|r| r.found.len()).sum();
@@ -326,7 +351,11 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
                     )?;
                 }
             }
-            writeln!(out, "{total} identifier(s) in {} input(s), {bytes} bytes", results.len())?;
+            writeln!(
+                out,
+                "{total} identifier(s) in {} input(s), {bytes} bytes",
+                results.len()
+            )?;
         }
         PhiFormat::Json => {
             let findings: Vec<serde_json::Value> = results
@@ -351,7 +380,10 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         PhiFormat::Sarif => {
-            let mut rules: Vec<Entity> = results.iter().flat_map(|r| r.found.iter().map(|l| l.m.entity)).collect();
+            let mut rules: Vec<Entity> = results
+                .iter()
+                .flat_map(|r| r.found.iter().map(|l| l.m.entity))
+                .collect();
             rules.sort();
             rules.dedup();
             let results_json: Vec<serde_json::Value> = results
@@ -422,8 +454,11 @@ fn redact(a: RedactArgs) -> anyhow::Result<u8> {
         RedactMode::Partial => Redactor::Partial,
         RedactMode::Hmac => {
             let key = match &a.key_file {
-                Some(p) => std::fs::read(p).with_context(|| format!("{}: cannot read the key file", p.display()))?,
-                None => std::env::var("PHIGUARD_PHI_KEY").map(String::into_bytes).unwrap_or_default(),
+                Some(p) => std::fs::read(p)
+                    .with_context(|| format!("{}: cannot read the key file", p.display()))?,
+                None => std::env::var("PHIGUARD_PHI_KEY")
+                    .map(String::into_bytes)
+                    .unwrap_or_default(),
             };
             let key: Vec<u8> = key.trim_ascii().to_vec();
             if key.len() < 16 {
@@ -450,7 +485,8 @@ fn redact(a: RedactArgs) -> anyhow::Result<u8> {
         };
         let is_csv = a.common.csv || path.to_ascii_lowercase().ends_with(".csv");
         let res = if is_csv {
-            csv_prepare(&det, reader).and_then(|(d, r)| stream::redact_stream(&d, &redactor, r, &mut out, stream::CHUNK))
+            csv_prepare(&det, reader)
+                .and_then(|(d, r)| stream::redact_stream(&d, &redactor, r, &mut out, stream::CHUNK))
         } else {
             stream::redact_stream(&det, &redactor, reader, &mut out, stream::CHUNK)
         };
@@ -478,7 +514,11 @@ fn evaluate(a: EvalArgs) -> anyhow::Result<u8> {
     }
     let to = a.to.unwrap_or(docs.len()).min(docs.len());
     if a.from >= to {
-        bail!("--from {} leaves no documents (corpus has {})", a.from, docs.len());
+        bail!(
+            "--from {} leaves no documents (corpus has {})",
+            a.from,
+            docs.len()
+        );
     }
     let docs = &docs[a.from..to];
     let started = Instant::now();
@@ -506,7 +546,11 @@ fn evaluate(a: EvalArgs) -> anyhow::Result<u8> {
                 "{:<12} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6}",
                 "type", "gold", "P-exa", "R-exa", "F1-exa", "P-ovl", "R-ovl", "F1-ovl"
             )?;
-            let row = |out: &mut dyn Write, name: &str, e: &eval::Counts, o: &eval::Counts| -> io::Result<()> {
+            let row = |out: &mut dyn Write,
+                       name: &str,
+                       e: &eval::Counts,
+                       o: &eval::Counts|
+             -> io::Result<()> {
                 writeln!(
                     out,
                     "{:<12} {:>6} | {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3}",
@@ -535,7 +579,11 @@ fn evaluate(a: EvalArgs) -> anyhow::Result<u8> {
             }
             writeln!(out, "recall by corpus label (any-overlap):")?;
             for (label, (hit, n)) in &overlap.recall_by_label {
-                writeln!(out, "  {label:<34} {hit:>5}/{n:<5} {:.3}", *hit as f64 / (*n).max(1) as f64)?;
+                writeln!(
+                    out,
+                    "  {label:<34} {hit:>5}/{n:<5} {:.3}",
+                    *hit as f64 / (*n).max(1) as f64
+                )?;
             }
         }
     }
@@ -548,9 +596,15 @@ fn generate(a: GenArgs) -> anyhow::Result<u8> {
     out.write_all(g.text.as_bytes())?;
     out.flush()?;
     if let Some(p) = &a.gold {
-        let mut f = BufWriter::new(File::create(p).with_context(|| format!("{}: cannot create", p.display()))?);
+        let mut f = BufWriter::new(
+            File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        );
         for (e, s, en) in &g.gold {
-            writeln!(f, "{}", serde_json::json!({"entity": e, "start": s, "end": en}))?;
+            writeln!(
+                f,
+                "{}",
+                serde_json::json!({"entity": e, "start": s, "end": en})
+            )?;
         }
         f.flush()?;
     }

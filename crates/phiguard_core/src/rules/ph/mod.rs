@@ -57,6 +57,9 @@ mod tests {
         let s = phi_summary("patient_name: \"John Smith\" ssn=536-22-1234").unwrap_or_default();
         assert!(s.contains("SSN") && s.contains("NAME"), "{s}");
         assert!(!s.contains("536") && !s.contains("Smith"));
-        assert_eq!(phi_summary("replicas: 3\nimage: nginx:1.25.3\nhost: 10.0.0.1"), None);
+        assert_eq!(
+            phi_summary("replicas: 3\nimage: nginx:1.25.3\nhost: 10.0.0.1"),
+            None
+        );
     }
 }
