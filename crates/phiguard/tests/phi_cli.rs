@@ -183,6 +183,7 @@ fn no_phi_in_errors_or_logs() {
         format!("name,ssn,dob\n\"{NAME}\",{SSN},{DOB}\n\"unterminated,{SSN}\n"),
     )
     .unwrap();
+    #[allow(clippy::vec_init_then_push)]
     let mut runs: Vec<Output> = Vec::new();
     // Debug logging, a missing file next to real ones, a CSV with a broken row.
     runs.push(phiguard(
@@ -249,8 +250,8 @@ fn no_phi_in_errors_or_logs() {
     // The error runs fail with 2 and say what is wrong.
     assert_eq!(runs[0].status.code(), Some(2));
     assert!(String::from_utf8_lossy(&runs[0].stderr).contains("missing.log"));
-    for k in 3..8 {
-        assert_eq!(runs[k].status.code(), Some(2), "run {k}: {:?}", runs[k]);
+    for (k, run) in runs.iter().enumerate().take(8).skip(3) {
+        assert_eq!(run.status.code(), Some(2), "run {k}: {run:?}");
     }
     // The redacted output holds none of the values either.
     let red = String::from_utf8_lossy(&runs[2].stdout);
