@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::vec_init_then_push)]
 //! `phiguard phi`: the real binary on real files and stdin.
 
 use std::io::Write;
@@ -183,7 +183,6 @@ fn no_phi_in_errors_or_logs() {
         format!("name,ssn,dob\n\"{NAME}\",{SSN},{DOB}\n\"unterminated,{SSN}\n"),
     )
     .unwrap();
-    #[allow(clippy::vec_init_then_push)]
     let mut runs: Vec<Output> = Vec::new();
     // Debug logging, a missing file next to real ones, a CSV with a broken row.
     runs.push(phiguard(
