@@ -51,6 +51,11 @@ fn is_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
+/// A byte range known to be ASCII digits (or other ASCII) as `&str`, without allocating.
+fn ascii(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
+}
+
 fn parse_u32(b: &[u8]) -> u32 {
     b.iter()
         .take(9)
@@ -59,7 +64,11 @@ fn parse_u32(b: &[u8]) -> u32 {
 
 /// Scans `t` and appends every candidate (overlapping candidates included) to `out`.
 pub fn scan(t: &[u8], out: &mut Vec<Match>) {
-    let mut s = Scan { t, out };
+    let mut s = Scan {
+        t,
+        out,
+        keys: [(0, None); 64],
+    };
     let n = t.len();
     let mut i = 0;
     while i < n {
@@ -98,6 +107,8 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
 struct Scan<'a> {
     t: &'a [u8],
     out: &'a mut Vec<Match>,
+    /// Direct-mapped cache of key classifications (log keys repeat on every line): (FNV hash, kind).
+    keys: [(u64, Option<FieldKind>); 64],
 }
 
 impl Scan<'_> {
@@ -315,9 +326,9 @@ impl Scan<'_> {
         {
             let end = g[2].1;
             let c = self.ctx(i);
-            let digits = String::from_utf8_lossy(&t[i..end]).into_owned();
-            let valid = validate::ssn(&digits);
-            let structural = validate::ssn_structure(&digits);
+            let digits = ascii(&t[i..end]);
+            let valid = validate::ssn(digits);
+            let structural = validate::ssn_structure(digits);
             let mut conf: f32 = match (valid, structural, sep[0]) {
                 (true, _, b'-') => 0.85,
                 (true, _, _) | (false, true, b'-') => 0.6,
@@ -342,14 +353,18 @@ impl Scan<'_> {
         }
         // Cards in groups (4-4-4-4[-3], 4-6-5, 4-6-4).
         if ng >= 3 && sep[..ng - 1].iter().all(|&s| s == sep[0]) && matches!(sep[0], b' ' | b'-') {
-            let lens: Vec<usize> = (0..ng).map(len).collect();
+            let mut lens_buf = [0usize; 8];
+            for (k, l) in lens_buf.iter_mut().enumerate().take(ng) {
+                *l = len(k);
+            }
+            let lens = &lens_buf[..ng];
             let shaped = matches!(
-                lens.as_slice(),
+                lens,
                 [4, 4, 4, 4] | [4, 4, 4, 4, 1..=3] | [4, 6, 5] | [4, 6, 4] | [4, 4, 4, 2..=4]
             );
             if shaped {
                 let end = g[ng - 1].1;
-                if validate::card(&String::from_utf8_lossy(&t[i..end])) {
+                if validate::card(ascii(&t[i..end])) {
                     let conf = if self.ctx(i) & ctx::CARD != 0 {
                         1.0
                     } else {
@@ -387,9 +402,13 @@ impl Scan<'_> {
         if sep.contains(&b'/') {
             return None;
         }
-        let lens: Vec<usize> = g.iter().map(|(a, b)| b - a).collect();
+        let mut lens_buf = [0usize; 8];
+        for (l, (a, b)) in lens_buf.iter_mut().zip(g) {
+            *l = b - a;
+        }
+        let lens = &lens_buf[..g.len().min(8)];
         // The NANP shapes 3-3-4 and 1-3-3-4.
-        let (nanp_k, nanp_end) = match lens.as_slice() {
+        let (nanp_k, nanp_end) = match lens {
             [3, 3, 4, ..] => (Some(0), g[2].1),
             [1, 3, 3, 4, ..] if t[g[0].0] == b'1' => (Some(1), g[3].1),
             _ => (None, 0),
@@ -398,8 +417,15 @@ impl Scan<'_> {
         let fax = c & ctx::FAX != 0;
         let entity = if fax { Entity::Fax } else { Entity::Phone };
         if nanp_k.is_some() {
-            let digits = String::from_utf8_lossy(&t[start..nanp_end]).into_owned();
-            let mut conf: f32 = if validate::nanp(&digits) { 0.75 } else { 0.45 };
+            let digits = ascii(&t[start..nanp_end]);
+            // An explicit `+1` or `(NPA)` is strong evidence even when the exchange is not assignable.
+            let mut conf: f32 = if validate::nanp(digits) {
+                0.75
+            } else if prefixed {
+                0.55
+            } else {
+                0.45
+            };
             if c & (ctx::PHONE | ctx::FAX) != 0 {
                 conf += 0.25;
             }
@@ -413,8 +439,9 @@ impl Scan<'_> {
             let l = lens[k];
             let dotted_pairs =
                 sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
-            if !(1..=5).contains(&l)
-                || (k > 0 && l < 2)
+            let max_first = if prefixed { 6 } else { 5 };
+            if !(1..=max_first).contains(&l)
+                || (k > 0 && !(2..=5).contains(&l))
                 || (k > 0 && sep[k - 1] == b'.' && !prefixed && !dotted_pairs)
             {
                 break;
@@ -469,6 +496,12 @@ impl Scan<'_> {
                     k += 1;
                 } else {
                     return;
+                }
+                // `(579)888-3058`: the next group follows the parenthesis directly.
+                if k < n && t[k].is_ascii_digit() {
+                    sep.push(b')');
+                    first = false;
+                    continue;
                 }
             }
             first = false;
@@ -573,13 +606,19 @@ impl Scan<'_> {
             // Bare numbers: only checksummed card numbers stand on their own.
             if (13..=19).contains(&l)
                 && !(l == 13 && t[i] == b'1')
-                && validate::card(&String::from_utf8_lossy(&t[i..j]))
+                && validate::card(ascii(&t[i..j]))
             {
-                self.push(Entity::CreditCard, i, j, 0.6, Method::Checksum);
+                self.push(
+                    Entity::CreditCard,
+                    i,
+                    j,
+                    bare_card_confidence(&t[i..j]),
+                    Method::Checksum,
+                );
             }
             return j;
         }
-        let s = String::from_utf8_lossy(&t[i..j]);
+        let s = ascii(&t[i..j]);
         if l == 9 && c & ctx::SSN != 0 {
             let conf = if validate::ssn(&s) { 0.95 } else { 0.5 };
             self.push(Entity::Ssn, i, j, conf, Method::Checksum);
@@ -599,7 +638,11 @@ impl Scan<'_> {
                 Entity::CreditCard,
                 i,
                 j,
-                if c & ctx::CARD != 0 { 0.95 } else { 0.6 },
+                if c & ctx::CARD != 0 {
+                    0.95
+                } else {
+                    bare_card_confidence(&t[i..j])
+                },
                 Method::Checksum,
             );
         } else if l == 15 && c & ctx::DEVICE != 0 && validate::imei(&s) {
@@ -634,8 +677,7 @@ impl Scan<'_> {
         while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 12 {
             k -= 1;
         }
-        let w: Vec<u8> = t[k..e].iter().map(u8::to_ascii_lowercase).collect();
-        e > k && words.contains(&w.as_slice())
+        e > k && words.iter().any(|x| x.eq_ignore_ascii_case(&t[k..e]))
     }
 
     /// Whether the word before `i` (after a space or comma) is a US state code or name.
@@ -1073,6 +1115,9 @@ impl Scan<'_> {
                 break;
             }
         }
+        if nw == 1 && dict::name_word(&t[i..j]).2 && !self.after_locative(i) {
+            return j;
+        }
         let run_end = words[nw - 1].1;
         let run_end = if run_end - words[nw - 1].0 == 1 && run_end < n && t[run_end] == b'.' {
             run_end + 1
@@ -1291,9 +1336,6 @@ impl Scan<'_> {
                 | b"updated"
                 | b"received"
                 | b"sent"
-                | b"at"
-                | b"t"
-                | b"date"
         )
     }
 
@@ -1506,7 +1548,20 @@ impl Scan<'_> {
         if ke - k < 2 || !t[k].is_ascii_alphabetic() || (k > 0 && is_alnum(t[k - 1])) {
             return;
         }
-        let Some(kind) = field_kind(&t[k..ke]) else {
+        let key = &t[k..ke];
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in key {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let slot = (h as usize) & 63;
+        let kind = if self.keys[slot].0 == h {
+            self.keys[slot].1
+        } else {
+            let kind = field_kind(key);
+            self.keys[slot] = (h, kind);
+            kind
+        };
+        let Some(kind) = kind else {
             return;
         };
         // The value.
@@ -1707,6 +1762,26 @@ fn continue_paren(t: &[u8], k: &mut usize) {
     *k += 1;
 }
 
+/// A card number without grouping or context: the major networks' prefixes (Visa 4, Mastercard 51-55 and
+/// 2221-2720, Amex 34/37, Discover 6011/65) are likely cards; other Luhn-valid prefixes (Maestro and the like)
+/// are as likely to be a numeric trace or span id.
+fn bare_card_confidence(d: &[u8]) -> f32 {
+    let p2 = parse_u32(&d[..2]);
+    let p4 = parse_u32(&d[..4]);
+    let major = d[0] == b'4'
+        || (51..=55).contains(&p2)
+        || (2221..=2720).contains(&p4)
+        || p2 == 34
+        || p2 == 37
+        || p4 == 6011
+        || p2 == 65;
+    if major {
+        0.6
+    } else {
+        0.45
+    }
+}
+
 /// An identifier type named by context bits, for numbers without a format of their own.
 fn typed_id(c: u32) -> Option<Entity> {
     if c & ctx::MRN != 0 {
@@ -1827,7 +1902,7 @@ fn tld(label: &[u8]) -> bool {
     )
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum FieldKind {
     Is(Entity),
     Age,
@@ -1836,24 +1911,51 @@ enum FieldKind {
 
 /// What a key names, from its words (`patient_name`, `dateOfBirth`, `postalCode`, `SSN`).
 fn field_kind(key: &[u8]) -> Option<FieldKind> {
-    // Split into lower-case words.
-    let mut words: Vec<Vec<u8>> = Vec::with_capacity(4);
-    let mut cur: Vec<u8> = Vec::with_capacity(12);
+    // Split into lower-case words, on the stack.
+    let mut low = [0u8; 48];
+    let mut spans = [(0usize, 0usize); 8];
+    let mut nw = 0usize;
+    let mut cur_start = 0usize;
+    let mut len = 0usize;
     for (x, &b) in key.iter().enumerate() {
         let boundary = !b.is_ascii_alphanumeric()
             || (b.is_ascii_uppercase() && x > 0 && key[x - 1].is_ascii_lowercase());
-        if boundary && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
+        if boundary && len > cur_start {
+            if nw == spans.len() {
+                return None;
+            }
+            spans[nw] = (cur_start, len);
+            nw += 1;
+            cur_start = len;
         }
         if b.is_ascii_alphanumeric() {
-            cur.push(b.to_ascii_lowercase());
+            if len == low.len() {
+                return None;
+            }
+            low[len] = b.to_ascii_lowercase();
+            len += 1;
+            if boundary {
+                cur_start = len - 1;
+            }
         }
     }
-    if !cur.is_empty() {
-        words.push(cur);
+    if len > cur_start {
+        if nw == spans.len() {
+            return None;
+        }
+        spans[nw] = (cur_start, len);
+        nw += 1;
     }
-    let has = |w: &[u8]| words.iter().any(|x| x == w);
-    let last = words.last()?.as_slice();
+    let words: [&[u8]; 8] = std::array::from_fn(|k| {
+        if k < nw {
+            &low[spans[k].0..spans[k].1]
+        } else {
+            &[][..]
+        }
+    });
+    let words = &words[..nw];
+    let has = |w: &[u8]| words.contains(&w);
+    let last: &[u8] = words.last()?;
     use Entity as E;
     let k = if has(b"ssn") || (has(b"social") && has(b"security")) {
         E::Ssn
@@ -1876,7 +1978,7 @@ fn field_kind(key: &[u8]) -> Option<FieldKind> {
         && words.len() >= 2
         && words.iter().any(|w| {
             matches!(
-                w.as_slice(),
+                *w,
                 b"patient"
                     | b"first"
                     | b"last"
@@ -1914,7 +2016,7 @@ fn field_kind(key: &[u8]) -> Option<FieldKind> {
     } else if (has(b"address") || has(b"street") || matches!(last, b"line1" | b"line2" | b"addr"))
         && !words.iter().any(|w| {
             matches!(
-                w.as_slice(),
+                *w,
                 b"ip"
                     | b"mac"
                     | b"email"

@@ -318,11 +318,13 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     }
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     let results: Vec<FileResult> = files
         .par_iter()
         .map(|p| scan_one(&det, p, a.common.csv))
         .collect();
     let elapsed = started.elapsed();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let bytes: u64 = results.iter().map(|r| r.bytes).sum();
     let total: usize = results.iter().map(|r| r.found.len()).sum();
     errors.extend(results.iter().filter_map(|r| r.error.clone()));
@@ -426,8 +428,15 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
     drop(out);
     if a.stats {
         let secs = elapsed.as_secs_f64().max(1e-9);
+        let per_cpu = match cpu {
+            Some(c) if c > 0.0 => format!(
+                ", {c:.2} CPU-s, {:.1} MB per CPU-second",
+                bytes as f64 / c / 1e6
+            ),
+            _ => String::new(),
+        };
         eprintln!(
-            "phi scan: {bytes} bytes, {total} matches, {:.3} s, {:.1} MB/s",
+            "phi scan: {bytes} bytes, {total} matches, {:.3} s, {:.1} MB/s wall{per_cpu}",
             secs,
             bytes as f64 / secs / 1e6
         );
@@ -609,4 +618,16 @@ fn generate(a: GenArgs) -> anyhow::Result<u8> {
         f.flush()?;
     }
     Ok(EXIT_CLEAN)
+}
+
+/// User + system CPU time of this process (all threads), from /proc (Linux); `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some((utime + stime) / 100.0)
 }
