@@ -122,7 +122,10 @@ impl Scan<'_> {
     /// split, two-word phrases).
     fn ctx(&self, start: usize) -> u32 {
         let t = self.t;
-        let lo = start.saturating_sub(CONTEXT_BYTES);
+        let mut lo = start.saturating_sub(CONTEXT_BYTES);
+        if let Some(nl) = memchr::memrchr(b'\n', &t[lo..start]) {
+            lo += nl + 1;
+        }
         let mut bits = 0;
         let mut j = start;
         let mut right: [u8; 24] = [0; 24];
@@ -473,63 +476,59 @@ impl Scan<'_> {
         None
     }
 
-    /// `+44 20 7946 0958`, `(212) 555-0147`, `+1-617-253-1000`.
+    /// `+44 20 7946 0958`, `(212) 555-0147`, `+1 (617) 253-1000`, `(579)888-3058`.
     fn phone_prefixed(&mut self, i: usize) {
         let t = self.t;
         let n = t.len();
         if i > 0 && is_alnum(t[i - 1]) {
             return;
         }
-        let mut g: Vec<(usize, usize)> = Vec::with_capacity(6);
-        let mut sep: Vec<u8> = Vec::with_capacity(6);
-        let mut k = i + 1;
-        let paren = t[i] == b'(';
-        let mut first = true;
-        while g.len() < 6 && k < n && t[k].is_ascii_digit() {
+        let mut g = [(0usize, 0usize); 6];
+        let mut sep = [0u8; 6];
+        let mut ng = 0;
+        let mut k = i;
+        if t[k] == b'+' {
+            k += 1;
+        }
+        loop {
+            let open = k < n && t[k] == b'(';
+            if open {
+                k += 1;
+            }
             let s = k;
             while k < n && t[k].is_ascii_digit() {
                 k += 1;
             }
-            g.push((s, k));
-            if first && paren {
+            if k == s || ng == g.len() {
+                break;
+            }
+            g[ng] = (s, k);
+            ng += 1;
+            if open {
                 if k < n && t[k] == b')' {
                     k += 1;
                 } else {
                     return;
                 }
-                // `(579)888-3058`: the next group follows the parenthesis directly.
                 if k < n && t[k].is_ascii_digit() {
-                    sep.push(b')');
-                    first = false;
+                    sep[ng - 1] = b')';
                     continue;
                 }
             }
-            first = false;
-            if k < n && t[k] == b' ' && k + 1 < n && t[k + 1] == b'(' {
-                k += 1;
-                continue_paren(t, &mut k);
-                sep.push(b' ');
-                continue;
-            }
-            if k + 1 < n && matches!(t[k], b'-' | b'.' | b' ') && t[k + 1].is_ascii_digit() {
-                sep.push(t[k]);
+            if k + 1 < n
+                && matches!(t[k], b'-' | b'.' | b' ')
+                && (t[k + 1].is_ascii_digit() || t[k + 1] == b'(')
+            {
+                sep[ng - 1] = t[k];
                 k += 1;
             } else {
                 break;
             }
         }
-        if g.len() < 2 || (k < n && is_word(t[k])) {
+        if ng < 2 || (k < n && is_word(t[k])) {
             return;
         }
-        let sep: Vec<u8> = sep.into_iter().take(g.len() - 1).collect();
-        // For `(212) 555-0147` the groups are 3-3-4 with the first parenthesised.
-        let _ = self.phone_groups(i, &g, &sep, true).map(|end| {
-            if let Some(last) = self.out.last_mut() {
-                if last.end == end {
-                    last.start = i;
-                }
-            }
-        });
+        let _ = self.phone_groups(i, &g[..ng], &sep[..ng - 1], true);
     }
 
     fn single_number(&mut self, i: usize, j: usize, zip4: bool, zip4_end: usize) -> usize {
@@ -587,6 +586,10 @@ impl Scan<'_> {
             return j;
         }
         if l < 4 {
+            return j;
+        }
+        // Ports (`host:8443`) and numbers with a unit right after (`1234 ms`) are not identifiers.
+        if l <= 5 && i >= 2 && t[i - 1] == b':' && is_alnum(t[i - 2]) {
             return j;
         }
         // Compact timestamps `YYYYMMDDhhmm[ss]` (HL7 MSH-7, file names) are times, not identifiers.
@@ -800,7 +803,12 @@ impl Scan<'_> {
                 return end;
             }
         }
-        if let Some(m) = dict::month(w) {
+        let maybe_month = (3..=9).contains(&w.len())
+            && matches!(
+                w[0] | 0x20,
+                b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd'
+            );
+        if let Some(m) = maybe_month.then(|| dict::month(w)).flatten() {
             if let Some(end) = self.month_date(i, j, m) {
                 return end;
             }
@@ -886,7 +894,16 @@ impl Scan<'_> {
                 }
             }
         }
-        if digits >= 3 && l >= 5 {
+        // Identifiers named by context. Not: numbers with a unit (`250ms`, `12kb`, `3rd`) or hex fragments
+        // (`7d9f8c6b5`, a pod template hash), which are the bulk of mixed tokens in logs.
+        let lead_digits = w.iter().take_while(|b| b.is_ascii_digit()).count();
+        let unit = lead_digits > 0
+            && w[lead_digits..].iter().all(u8::is_ascii_alphabetic)
+            && l - lead_digits <= 3;
+        let hex_fragment = w
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+        if digits >= 3 && l >= 5 && !unit && !hex_fragment {
             let c = self.ctx(i);
             if let Some(e) = typed_id(c) {
                 self.push(e, i, j, 0.75, Method::Pattern);
@@ -1754,12 +1771,6 @@ impl Scan<'_> {
             k += 1;
         }
     }
-}
-
-fn continue_paren(t: &[u8], k: &mut usize) {
-    // `+1 (617) 253-1000`: step over the opening parenthesis; the digits follow.
-    let _ = t;
-    *k += 1;
 }
 
 /// A card number without grouping or context: the major networks' prefixes (Visa 4, Mastercard 51-55 and

@@ -319,3 +319,18 @@ fn meddocan_loads_and_scores() {
         r.per_group["EMAIL"]
     );
 }
+
+#[test]
+fn phone_shapes() {
+    for p in [
+        "+1 (617) 253-1000",
+        "(579)888-3058",
+        "+1-617-253-1000",
+        "(212) 555-0147",
+        "+44 20 7946 0958",
+        "617.253.1000",
+    ] {
+        let got = found(&format!("reach me at {p} today"));
+        assert_eq!(got, vec![(Entity::Phone, p.to_string())], "{p}");
+    }
+}
