@@ -311,7 +311,8 @@ impl Scan<'_> {
                     end = k;
                     conf = if self.event_time(i) { 0.3 } else { 0.75 };
                 }
-                if self.ctx(i) & ctx::DATE != 0 {
+                // An event time stays one whatever words precede it; other dates gain from `dob`, `admitted`.
+                if conf > 0.3 && self.ctx(i) & ctx::DATE != 0 {
                     conf = 0.95;
                 }
                 self.push(Entity::Date, i, end, conf, Method::Checksum);
@@ -416,6 +417,12 @@ impl Scan<'_> {
             [1, 3, 3, 4, ..] if t[g[0].0] == b'1' => (Some(1), g[3].1),
             _ => (None, 0),
         };
+        // Context is read only for shapes that can be phones.
+        let generic_shape =
+            ng >= 2 && lens[0] <= 6 && lens[1..].iter().all(|l| (2..=5).contains(l));
+        if nanp_k.is_none() && !generic_shape {
+            return None;
+        }
         let c = self.ctx(start);
         let fax = c & ctx::FAX != 0;
         let entity = if fax { Entity::Fax } else { Entity::Phone };
