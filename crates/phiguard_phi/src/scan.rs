@@ -630,20 +630,20 @@ impl Scan<'_> {
         }
         let s = ascii(&t[i..j]);
         if l == 9 && c & ctx::SSN != 0 {
-            let conf = if validate::ssn(&s) { 0.95 } else { 0.5 };
+            let conf = if validate::ssn(s) { 0.95 } else { 0.5 };
             self.push(Entity::Ssn, i, j, conf, Method::Checksum);
-        } else if l == 9 && c & ctx::ROUTING != 0 && validate::aba(&s) {
+        } else if l == 9 && c & ctx::ROUTING != 0 && validate::aba(s) {
             self.push(Entity::Account, i, j, 0.9, Method::Checksum);
-        } else if l == 10 && c & ctx::NPI != 0 && validate::npi(&s) {
+        } else if l == 10 && c & ctx::NPI != 0 && validate::npi(s) {
             self.push(Entity::License, i, j, 0.95, Method::Checksum);
-        } else if (10..=11).contains(&l) && c & (ctx::PHONE | ctx::FAX) != 0 && validate::nanp(&s) {
+        } else if (10..=11).contains(&l) && c & (ctx::PHONE | ctx::FAX) != 0 && validate::nanp(s) {
             let e = if c & ctx::FAX != 0 {
                 Entity::Fax
             } else {
                 Entity::Phone
             };
             self.push(e, i, j, 0.85, Method::Checksum);
-        } else if (12..=19).contains(&l) && validate::card(&s) {
+        } else if (12..=19).contains(&l) && validate::card(s) {
             self.push(
                 Entity::CreditCard,
                 i,
@@ -655,7 +655,7 @@ impl Scan<'_> {
                 },
                 Method::Checksum,
             );
-        } else if l == 15 && c & ctx::DEVICE != 0 && validate::imei(&s) {
+        } else if l == 15 && c & ctx::DEVICE != 0 && validate::imei(s) {
             self.push(Entity::DeviceId, i, j, 0.9, Method::Checksum);
         } else if l == 8
             && c & ctx::DATE != 0
