@@ -431,7 +431,9 @@ impl Scan<'_> {
             // An explicit `+1` or `(NPA)` is strong evidence even when the exchange is not assignable.
             let mut conf: f32 = if validate::nanp(digits) {
                 0.75
-            } else if prefixed {
+            } else if prefixed || t[start] == b'0' {
+                // An explicit `+1`, `(NPA)` or a trunk `0` is strong evidence even when the number is not
+                // assignable in the NANP.
                 0.55
             } else {
                 0.45
@@ -458,6 +460,18 @@ impl Scan<'_> {
             }
             total += l;
             k += 1;
+        }
+        // A local number `NXX-XXXX` / `NXX XXXX`.
+        if ng == 2 && lens[0] == 3 && lens[1] == 4 && matches!(sep[0], b'-' | b' ') {
+            let nxx = &t[g[0].0..g[0].1];
+            if nxx[0] >= b'2' && !(nxx[1] == b'1' && nxx[2] == b'1') {
+                let mut conf: f32 = 0.5;
+                if c & (ctx::PHONE | ctx::FAX) != 0 {
+                    conf += 0.3;
+                }
+                self.push(entity, start, g[1].1, conf, Method::Pattern);
+                return Some(g[1].1);
+            }
         }
         if k >= 2 && (8..=13).contains(&total) {
             let end = g[k - 1].1;
@@ -532,10 +546,30 @@ impl Scan<'_> {
                 break;
             }
         }
-        if ng < 2 || (k < n && is_word(t[k])) {
+        // An extension: `x769`, `ext 12`.
+        let mut ext_end = None;
+        if k + 1 < n && t[k] == b'x' && t[k + 1].is_ascii_digit() {
+            let mut e = k + 1;
+            while e < n && t[e].is_ascii_digit() && e - k <= 6 {
+                e += 1;
+            }
+            if e == n || !is_word(t[e]) {
+                ext_end = Some(e);
+            }
+        }
+        if ng < 2 || (ext_end.is_none() && k < n && is_word(t[k])) {
             return;
         }
-        let _ = self.phone_groups(i, &g[..ng], &sep[..ng - 1], true);
+        let before = self.out.len();
+        if let (Some(end), Some(e)) = (self.phone_groups(i, &g[..ng], &sep[..ng - 1], true), ext_end) {
+            if self.out.len() > before {
+                if let Some(last) = self.out.last_mut() {
+                    if last.end == end && end == k {
+                        last.end = e;
+                    }
+                }
+            }
+        }
     }
 
     fn single_number(&mut self, i: usize, j: usize, zip4: bool, zip4_end: usize) -> usize {
