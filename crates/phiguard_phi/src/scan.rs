@@ -95,6 +95,12 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
         while end < n && is_word(t[end]) {
             end += 1;
         }
+        if end < n && t[end] == b':' && end - i <= 4 && t[i..end].iter().all(|b| is_hex(*b)) {
+            if let Some(e) = s.ipv6(i) {
+                i = e;
+                continue;
+            }
+        }
         let next = if c.is_ascii_digit() && t[i..end].iter().all(u8::is_ascii_digit) {
             s.number(i, end)
         } else {
@@ -194,6 +200,43 @@ impl Scan<'_> {
             return Some(i + 36);
         }
         None
+    }
+
+    /// An IPv6 address at `i` (`2001:db8::7`, full or compressed), checked by the standard parser. Loopback,
+    /// link-local and unique-local addresses name infrastructure and stay below the default threshold.
+    fn ipv6(&mut self, i: usize) -> Option<usize> {
+        let t = self.t;
+        let n = t.len();
+        let mut e = i;
+        while e < n && e - i < 45 && (is_hex(t[e]) || t[e] == b':' || t[e] == b'.') {
+            e += 1;
+        }
+        while e > i && matches!(t[e - 1], b'.' | b':') && !(e >= i + 2 && &t[e - 2..e] == b"::") {
+            e -= 1;
+        }
+        if e < n && is_word(t[e]) {
+            return None;
+        }
+        let run = &t[i..e];
+        let colons = run.iter().filter(|&&b| b == b':').count();
+        let compressed = run.windows(2).any(|w| w == b"::");
+        if colons < 2 || (!compressed && colons != 7) {
+            return None;
+        }
+        let addr: std::net::Ipv6Addr = ascii(run).parse().ok()?;
+        let seg0 = addr.segments()[0];
+        let local = addr.is_loopback()
+            || addr.is_unspecified()
+            || (seg0 & 0xffc0) == 0xfe80
+            || (seg0 & 0xfe00) == 0xfc00;
+        self.push(
+            Entity::Ip,
+            i,
+            e,
+            if local { 0.4 } else { 0.85 },
+            Method::Checksum,
+        );
+        Some(e)
     }
 
     // ---------------------------------------------------------------- numbers
@@ -561,7 +604,10 @@ impl Scan<'_> {
             return;
         }
         let before = self.out.len();
-        if let (Some(end), Some(e)) = (self.phone_groups(i, &g[..ng], &sep[..ng - 1], true), ext_end) {
+        if let (Some(end), Some(e)) = (
+            self.phone_groups(i, &g[..ng], &sep[..ng - 1], true),
+            ext_end,
+        ) {
             if self.out.len() > before {
                 if let Some(last) = self.out.last_mut() {
                     if last.end == end && end == k {

@@ -334,3 +334,19 @@ fn phone_shapes() {
         assert_eq!(got, vec![(Entity::Phone, p.to_string())], "{p}");
     }
 }
+
+#[test]
+fn ipv6() {
+    for ip in [
+        "2001:db8::7",
+        "6e40:4041:c617:e898:c11:40d2:c669:2eb4",
+        "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+    ] {
+        assert_eq!(
+            found(&format!("client {ip} connected")),
+            vec![(Entity::Ip, ip.to_string())],
+            "{ip}"
+        );
+    }
+    assert!(found("at 10:23:45 and ::1 and fe80::1").is_empty());
+}
