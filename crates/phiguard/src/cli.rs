@@ -41,6 +41,9 @@ pub enum Command {
     Audit(crate::commands::audit::AuditArgs),
     /// Tamper-evident evidence trail: keygen, verify, list, show, seal, checkpoint.
     Evidence(crate::commands::evidence::EvidenceArgs),
+    /// Find, redact and score PHI (HIPAA Safe Harbor identifiers) in text, logs, JSON, HL7 v2, FHIR and CSV.
+    #[command(subcommand)]
+    Phi(crate::commands::phi::PhiCommand),
     /// Write a commented phiguard.toml template.
     Init {
         /// Where to write it.

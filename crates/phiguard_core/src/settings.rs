@@ -266,6 +266,11 @@ impl Settings {
             Some(span) => at(span, e.message().to_string()),
             None => SettingsError::Plain(format!("{file}: {}", e.message())),
         })?;
+        if let Some(section) = raw.phi_detect {
+            // `[phi-detect]` configures `phiguard phi`; a mistake there is an error here too.
+            phiguard_phi::DetectConfig::from_value(section)
+                .map_err(|e| SettingsError::Plain(format!("{file}: {e}")))?;
+        }
         let mut s = Settings {
             file: Some(file.to_string()),
             digest: crate::source::hex(&sha2::Digest::finalize(
@@ -406,6 +411,8 @@ struct RawSettings {
     /// Audit-log detection settings, validated by `phiguard audit`.
     #[allow(dead_code)]
     audit: Option<toml::Value>,
+    #[serde(rename = "phi-detect")]
+    phi_detect: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

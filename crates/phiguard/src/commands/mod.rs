@@ -6,6 +6,7 @@ pub mod evidence;
 mod init;
 pub mod rbac;
 pub mod netpol;
+pub mod phi;
 mod rules;
 mod scan;
 
@@ -25,5 +26,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Netpol(cmd) => netpol::run(cmd),
         Command::Audit(args) => audit::run(args),
         Command::Evidence(args) => evidence::run(args),
+        Command::Phi(cmd) => phi::run(cmd),
     }
 }

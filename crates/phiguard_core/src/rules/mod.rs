@@ -8,6 +8,7 @@ pub mod av;
 pub mod id;
 pub mod nw;
 pub mod pg;
+pub mod ph;
 pub mod ps;
 pub mod sc;
 pub mod se;
@@ -23,6 +24,7 @@ pub static CATALOG: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ps::RULES,
         id::RULES,
         se::RULES,
+        ph::RULES,
         tx::RULES,
         nw::RULES,
         au::RULES,

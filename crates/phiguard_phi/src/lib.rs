@@ -1,0 +1,291 @@
+//! phiguard_phi: find and redact the HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)) in text, logs and
+//! structured data.
+//!
+//! - [`entity`]: identifier types, matches with confidence, masking.
+//! - [`validate`]: checksums and assignment rules (SSN, NPI, DEA, MBI, VIN, Luhn, IBAN, NANP, ZIP3, ages).
+//! - [`scan`]: the single-pass scanner (patterns, context words, dictionaries, JSON/logfmt keys, HL7 v2).
+//! - [`Detector`]: scanner + configuration (custom patterns, deny and allow lists) + overlap resolution.
+//! - [`stream`]: bounded-memory scanning and redaction of readers, with line and column.
+//! - [`redact`]: tags, keyed pseudonyms, partial masks.
+//! - [`config`]: the `[phi-detect]` section of `phiguard.toml`.
+//! - [`eval`]: precision / recall / F1 against annotated corpora.
+//! - [`synth`]: a generator of PHI-bearing logs, HL7 and FHIR with exact offsets.
+
+pub mod config;
+pub mod dict;
+pub mod entity;
+pub mod eval;
+pub mod redact;
+pub mod scan;
+pub mod stream;
+pub mod synth;
+pub mod validate;
+
+pub use config::{ConfigError, DetectConfig};
+pub use entity::{mask, Entity, Match, Method};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// The confidence at or above which a match is reported by default.
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.5;
+
+/// Scanner, configuration and overlap resolution.
+#[derive(Clone)]
+pub struct Detector {
+    min_confidence: f32,
+    entities: Option<Vec<Entity>>,
+    custom: Vec<(regex::bytes::Regex, Entity, f32)>,
+    deny: Option<(AhoCorasick, Vec<Entity>)>,
+    allow: Vec<Vec<u8>>,
+    /// CSV column types, when the input is CSV with a header.
+    csv: Option<Vec<Option<Entity>>>,
+}
+
+impl Default for Detector {
+    fn default() -> Self {
+        Detector {
+            min_confidence: DEFAULT_MIN_CONFIDENCE,
+            entities: None,
+            custom: Vec::new(),
+            deny: None,
+            allow: Vec::new(),
+            csv: None,
+        }
+    }
+}
+
+impl Detector {
+    /// A detector with the default threshold and no custom rules.
+    pub fn new() -> Detector {
+        Detector::default()
+    }
+
+    /// A detector from a validated configuration.
+    pub fn from_config(cfg: &DetectConfig) -> Result<Detector, ConfigError> {
+        let mut d = Detector::new();
+        if let Some(m) = cfg.min_confidence {
+            d.min_confidence = m;
+        }
+        if !cfg.entities.is_empty() {
+            d.entities = Some(cfg.entities.clone());
+        }
+        for p in &cfg.patterns {
+            let re = regex::bytes::RegexBuilder::new(&p.regex)
+                .size_limit(1 << 22)
+                .build()
+                .map_err(|e| ConfigError::Pattern {
+                    name: p.name.clone(),
+                    message: e.to_string(),
+                })?;
+            d.custom.push((re, p.entity, p.confidence));
+        }
+        if !cfg.deny.is_empty() {
+            let ac = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(cfg.deny.iter().map(|d| d.value.as_bytes()))
+                .map_err(|e| ConfigError::Deny(e.to_string()))?;
+            d.deny = Some((ac, cfg.deny.iter().map(|x| x.entity).collect()));
+        }
+        d.allow = cfg
+            .allow
+            .iter()
+            .map(|a| a.to_ascii_lowercase().into_bytes())
+            .collect();
+        Ok(d)
+    }
+
+    pub fn min_confidence(&self) -> f32 {
+        self.min_confidence
+    }
+    pub fn set_min_confidence(&mut self, c: f32) {
+        self.min_confidence = c.clamp(0.0, 1.0);
+    }
+    /// Restricts reports to these types (empty: all).
+    pub fn set_entities(&mut self, e: Vec<Entity>) {
+        self.entities = if e.is_empty() { None } else { Some(e) };
+    }
+    /// Treats input as CSV whose header is `header` (column types from header names).
+    pub fn set_csv_header(&mut self, header: &[u8]) {
+        self.csv = Some(csv_columns(header));
+    }
+    pub fn csv_enabled(&self) -> bool {
+        self.csv.is_some()
+    }
+
+    /// All reported matches in `text`, sorted by start, non-overlapping, above the threshold and of the
+    /// selected types.
+    pub fn detect(&self, text: &[u8]) -> Vec<Match> {
+        let mut all = Vec::new();
+        self.candidates(text, true, &mut all);
+        let mut out = resolve(all);
+        out.retain(|m| self.keep(m, text));
+        out
+    }
+
+    /// Every candidate (overlapping, any confidence) — for evaluation and debugging.
+    pub fn candidates(&self, text: &[u8], at_line_start: bool, out: &mut Vec<Match>) {
+        scan::scan(text, out);
+        if let Some(cols) = &self.csv {
+            csv_cells(text, at_line_start, cols, out);
+        }
+        for (re, e, c) in &self.custom {
+            for m in re.find_iter(text) {
+                if m.end() > m.start() {
+                    out.push(Match::new(*e, m.start(), m.end(), *c, Method::Custom));
+                }
+            }
+        }
+        if let Some((ac, types)) = &self.deny {
+            for m in ac.find_iter(text) {
+                let (s, e) = (m.start(), m.end());
+                let left = s == 0 || !text[s - 1].is_ascii_alphanumeric();
+                let right = e == text.len() || !text[e].is_ascii_alphanumeric();
+                if left && right {
+                    out.push(Match::new(
+                        types[m.pattern().as_usize()],
+                        s,
+                        e,
+                        1.0,
+                        Method::Custom,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Resolution then filtering over candidates found by [`Detector::candidates`].
+    pub fn finish(&self, text: &[u8], all: Vec<Match>) -> Vec<Match> {
+        let mut out = resolve(all);
+        out.retain(|m| self.keep(m, text));
+        out
+    }
+
+    fn keep(&self, m: &Match, text: &[u8]) -> bool {
+        if m.confidence < self.min_confidence {
+            return false;
+        }
+        if let Some(es) = &self.entities {
+            if !es.contains(&m.entity) {
+                return false;
+            }
+        }
+        if !self.allow.is_empty() {
+            let v: Vec<u8> = text[m.start..m.end].to_ascii_lowercase();
+            if self.allow.contains(&v) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Keeps, among overlapping candidates, the most confident (then the longest); returns them by start.
+pub fn resolve(mut all: Vec<Match>) -> Vec<Match> {
+    all.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Match> = Vec::with_capacity(all.len());
+    // Kept intervals sorted by start for overlap checks.
+    let mut intervals: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for m in all {
+        let before = intervals.range(..m.end).next_back();
+        let overlaps = before.is_some_and(|(&s, &e)| s < m.end && m.start < e);
+        if !overlaps {
+            intervals.insert(m.start, m.end);
+            kept.push(m);
+        }
+    }
+    kept.sort_by_key(|m| m.start);
+    kept
+}
+
+/// Column types of a CSV header.
+pub fn csv_columns(header: &[u8]) -> Vec<Option<Entity>> {
+    split_csv(header)
+        .into_iter()
+        .map(|(s, e)| {
+            let name = String::from_utf8_lossy(&header[s..e]);
+            let name = name.trim().trim_matches('"');
+            let probe = format!("{name}: \"x1x1x\"");
+            let mut tmp = Vec::new();
+            scan::scan(probe.as_bytes(), &mut tmp);
+            let e = tmp
+                .iter()
+                .find(|m| m.method == Method::Field)
+                .map(|m| m.entity);
+            e.or_else(|| match name.to_ascii_lowercase().as_str() {
+                "name" | "patient" => Some(Entity::Name),
+                "age" => Some(Entity::AgeOver89),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// Cell spans of one CSV line (quotes respected, no embedded newlines).
+fn split_csv(line: &[u8]) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    let mut s = 0;
+    let mut quoted = false;
+    for (k, &b) in line.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                cells.push((s, k));
+                s = k + 1;
+            }
+            _ => {}
+        }
+    }
+    let mut e = line.len();
+    while e > s && matches!(line[e - 1], b'\r' | b'\n') {
+        e -= 1;
+    }
+    cells.push((s, e));
+    cells
+}
+
+fn csv_cells(text: &[u8], at_line_start: bool, cols: &[Option<Entity>], out: &mut Vec<Match>) {
+    let mut pos = 0;
+    if !at_line_start {
+        match memchr::memchr(b'\n', text) {
+            Some(p) => pos = p + 1,
+            None => return,
+        }
+    }
+    while pos < text.len() {
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
+        let line = &text[pos..end];
+        for (x, (s, e)) in split_csv(line).into_iter().enumerate() {
+            let Some(Some(entity)) = cols.get(x) else {
+                continue;
+            };
+            let (mut s, mut e) = (s, e);
+            if e > s + 1 && line[s] == b'"' && line[e - 1] == b'"' {
+                s += 1;
+                e -= 1;
+            }
+            let cell = &line[s..e];
+            if cell.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if *entity == Entity::AgeOver89 {
+                let ok = cell.len() <= 3
+                    && cell.iter().all(u8::is_ascii_digit)
+                    && std::str::from_utf8(cell)
+                        .ok()
+                        .and_then(|v| v.parse().ok())
+                        .is_some_and(validate::age_over_89);
+                if !ok {
+                    continue;
+                }
+            }
+            out.push(Match::new(*entity, pos + s, pos + e, 0.9, Method::Field));
+        }
+        pos = end + 1;
+    }
+}
