@@ -366,6 +366,9 @@ pub fn decide(policy: &Policy, req: &Request<'_>, today: Date) -> Result<Decisio
             decision.warnings.push(f);
         }
     }
+    // Most severe first, so the start of a long denial says what matters most.
+    decision.denying.sort_by(|a, b| b.severity.cmp(&a.severity));
+    decision.warnings.sort_by(|a, b| b.severity.cmp(&a.severity));
     decision.waived = eval.waived;
     decision.phi_scope = eval.phi_scope;
     decision.object = Some(eval.object);

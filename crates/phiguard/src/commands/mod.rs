@@ -3,6 +3,7 @@
 mod init;
 mod rules;
 mod scan;
+pub mod serve;
 
 use crate::cli::{Cli, Command};
 
@@ -16,5 +17,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { output } => rules::list(output),
         Command::Rule { code } => rules::show(&code),
         Command::Init { path, force } => init::run(&path, force),
+        Command::Serve(args) => serve::run(args),
     }
 }
