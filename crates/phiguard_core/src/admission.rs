@@ -98,7 +98,10 @@ impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Skip::ExemptNamespace(p) => {
-                write!(f, "namespace is exempt by [admission] exempt-namespaces (`{p}`)")
+                write!(
+                    f,
+                    "namespace is exempt by [admission] exempt-namespaces (`{p}`)"
+                )
             }
             Skip::Operation(op) => write!(f, "{} admits no new object", op.as_str()),
             Skip::SubResource(s) => write!(f, "subresource `{s}` is not evaluated"),
@@ -338,13 +341,7 @@ pub fn decide(policy: &Policy, req: &Request<'_>, today: Date) -> Result<Decisio
     let Some(text) = req.object else {
         return Err(AdmissionError::NotAnObject);
     };
-    let eval = evaluate_object(
-        text,
-        req.namespace,
-        req.namespace_labels,
-        settings,
-        today,
-    )?;
+    let eval = evaluate_object(text, req.namespace, req.namespace_labels, settings, today)?;
     // Violations the old object already had, by rule and field.
     let old: Vec<(&'static str, String)> = match (req.operation, req.old_object) {
         (Operation::Update, Some(old)) if settings.admission.allow_existing_on_update => {
@@ -368,7 +365,9 @@ pub fn decide(policy: &Policy, req: &Request<'_>, today: Date) -> Result<Decisio
     }
     // Most severe first, so the start of a long denial says what matters most.
     decision.denying.sort_by(|a, b| b.severity.cmp(&a.severity));
-    decision.warnings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    decision
+        .warnings
+        .sort_by(|a, b| b.severity.cmp(&a.severity));
     decision.waived = eval.waived;
     decision.phi_scope = eval.phi_scope;
     decision.object = Some(eval.object);
@@ -413,7 +412,9 @@ mod tests {
         assert!(d.denying.iter().any(|f| f.code == "PS001"));
         assert!(!d.warnings.is_empty());
         assert!(d.message().contains("PS001"));
-        assert!(d.message().contains("spec.containers[0].securityContext.privileged"));
+        assert!(d
+            .message()
+            .contains("spec.containers[0].securityContext.privileged"));
         assert_eq!(
             d.object.as_ref().unwrap().namespace.as_deref(),
             Some("apps")
@@ -442,7 +443,10 @@ mod tests {
 
     #[test]
     fn update_may_keep_existing_violations() {
-        let new = PRIVILEGED.replace("\"name\":\"p\"}", "\"name\":\"p\",\"labels\":{\"x\":\"y\"}}");
+        let new = PRIVILEGED.replace(
+            "\"name\":\"p\"}",
+            "\"name\":\"p\",\"labels\":{\"x\":\"y\"}}",
+        );
         let mut req = create(&new, "apps");
         req.operation = Operation::Update;
         req.old_object = Some(PRIVILEGED);

@@ -97,8 +97,8 @@ pub fn load_policy(path: Option<&Path>) -> Result<(Policy, Vec<u8>), ServerError
     match path {
         None => Ok((Policy::new(Settings::default()), Vec::new())),
         Some(p) => {
-            let bytes =
-                std::fs::read(p).map_err(|e| ServerError::Config(format!("{}: {e}", p.display())))?;
+            let bytes = std::fs::read(p)
+                .map_err(|e| ServerError::Config(format!("{}: {e}", p.display())))?;
             let text = String::from_utf8(bytes.clone())
                 .map_err(|_| ServerError::Config(format!("{}: not UTF-8", p.display())))?;
             let settings = Settings::from_toml(&p.display().to_string(), &text, &CATALOG)
@@ -296,7 +296,10 @@ fn record(state: &AppState, o: &review::Outcome, elapsed: Duration) {
 
 async fn metrics_route(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics().render(),
     )
         .into_response()
@@ -315,7 +318,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Per-request timeout and request counting, around every route.
-async fn guard(State(state): State<AppState>, req: Request, next: axum::middleware::Next) -> Response {
+async fn guard(
+    State(state): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
     let route = req.uri().path().to_string();
     let timeout = state.0.request_timeout;
     let response = match tokio::time::timeout(timeout, next.run(req)).await {
@@ -336,7 +343,6 @@ async fn guard(State(state): State<AppState>, req: Request, next: axum::middlewa
     response
 }
 
-
 /// A configured server, ready to run.
 pub struct Server {
     options: Options,
@@ -346,7 +352,9 @@ pub struct Server {
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server").field("options", &self.options).finish()
+        f.debug_struct("Server")
+            .field("options", &self.options)
+            .finish()
     }
 }
 

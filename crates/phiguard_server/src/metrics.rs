@@ -26,8 +26,10 @@ impl Histogram {
             self.counts[i].fetch_add(1, Ordering::Relaxed);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_ns
-            .fetch_add(d.as_nanos().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
+        self.sum_ns.fetch_add(
+            d.as_nanos().min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -90,8 +92,10 @@ pub struct Metrics {
 impl Metrics {
     /// One HTTP request served on a route, by status code.
     pub fn request(&self, route: &str, status: u16) {
-        self.requests
-            .inc(vec![("route", route.to_string()), ("code", status.to_string())]);
+        self.requests.inc(vec![
+            ("route", route.to_string()),
+            ("code", status.to_string()),
+        ]);
     }
     /// One admission decision: `allowed`, `denied`, `warned`, `skipped`, `audit` or `error`.
     pub fn decision(&self, decision: &str, namespace: &str, operation: &str, dry_run: bool) {
@@ -112,12 +116,16 @@ impl Metrics {
     }
     /// A reload of `config` or `certificate`, with `ok` or `error`.
     pub fn reload(&self, what: &str, result: &str) {
-        self.reloads
-            .inc(vec![("what", what.to_string()), ("result", result.to_string())]);
+        self.reloads.inc(vec![
+            ("what", what.to_string()),
+            ("result", result.to_string()),
+        ]);
     }
     pub fn reloads(&self, what: &str, result: &str) -> u64 {
-        self.reloads
-            .get(&vec![("what", what.to_string()), ("result", result.to_string())])
+        self.reloads.get(&vec![
+            ("what", what.to_string()),
+            ("result", result.to_string()),
+        ])
     }
     /// Time spent on one admission review.
     pub fn observe(&self, d: Duration) {

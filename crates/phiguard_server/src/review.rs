@@ -164,11 +164,7 @@ pub fn handle(policy: &Policy, body: &[u8], today: Date) -> (Value, Outcome) {
         sub_resource: req.sub_resource.as_deref(),
     };
     if matches!(operation, Operation::Create | Operation::Update) && request.object.is_none() {
-        return fail(
-            out,
-            400,
-            format!("{op_text} request has no object"),
-        );
+        return fail(out, 400, format!("{op_text} request has no object"));
     }
     let decision = match admission::decide(policy, &request, today) {
         Ok(d) => d,
@@ -271,7 +267,10 @@ mod tests {
 
     #[test]
     fn masks_digit_runs_and_emails() {
-        assert_eq!(mask_identifiers("patient-4711-import"), "patient-####-import");
+        assert_eq!(
+            mask_identifiers("patient-4711-import"),
+            "patient-####-import"
+        );
         assert_eq!(mask_identifiers("web-7f9c"), "web-7f9c");
         assert_eq!(mask_identifiers("jane.doe@example.org"), "<masked>");
         assert_eq!(mask_identifiers("api-v12"), "api-v12");

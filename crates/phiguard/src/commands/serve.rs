@@ -55,7 +55,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if let Some(n) = args.threads {
         rt.worker_threads(n.max(1));
     }
-    let rt = rt.enable_all().build().context("cannot start the runtime")?;
+    let rt = rt
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
     rt.block_on(async move {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
