@@ -324,8 +324,9 @@ async fn guard(
     next: axum::middleware::Next,
 ) -> Response {
     let route = req.uri().path().to_string();
+    let http1 = req.version() <= axum::http::Version::HTTP_11;
     let timeout = state.0.request_timeout;
-    let response = match tokio::time::timeout(timeout, next.run(req)).await {
+    let mut response = match tokio::time::timeout(timeout, next.run(req)).await {
         Ok(r) => r,
         Err(_) => review_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -340,6 +341,14 @@ async fn guard(
         if known { &route } else { "other" },
         response.status().as_u16(),
     );
+    // While draining, HTTP/1.1 clients are told to open their next request on a new connection, which the
+    // load balancer sends to a replica that is not shutting down. (HTTP/2 clients get a GOAWAY instead.)
+    if http1 && state.draining() {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
     response
 }
 
