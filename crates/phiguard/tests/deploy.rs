@@ -324,22 +324,31 @@ fn renderer_handles_the_subset_and_refuses_the_rest() {
     assert_eq!(r("a  {{- .Values.n -}}  b").unwrap(), "a3b");
     assert_eq!(r("{{ .Values.name | quote }}").unwrap(), "\"a b\"");
     assert_eq!(r("{{ toJson .Values.list }}").unwrap(), "[\"x\",\"y\"]");
-    assert_eq!(r("x:\n{{- if .Values.on }}\n  y{{- end }}").unwrap(), "x:\n  y");
     assert_eq!(
-        r("{{ if .Values.off }}A{{ else }}B{{ end }}").unwrap(),
-        "B"
+        r("x:\n{{- if .Values.on }}\n  y{{- end }}").unwrap(),
+        "x:\n  y"
     );
+    assert_eq!(r("{{ if .Values.off }}A{{ else }}B{{ end }}").unwrap(), "B");
     assert_eq!(r("{{/* note */}}z").unwrap(), "z");
     assert_eq!(
         r("r:\n  {{- toYaml .Values.res | nindent 2 }}").unwrap(),
         "r:\n  limits:\n    cpu: \"1\"\n    memory: \"64Mi\""
     );
-    assert_eq!(r("{{ toYaml .Values.list | indent 4 }}").unwrap(), "    - \"x\"\n    - \"y\"");
-    assert!(r("{{ .Values.missing }}").unwrap_err().contains("not defined"));
-    assert!(r("{{ include \"x\" . }}").unwrap_err().contains("unsupported"));
+    assert_eq!(
+        r("{{ toYaml .Values.list | indent 4 }}").unwrap(),
+        "    - \"x\"\n    - \"y\""
+    );
+    assert!(r("{{ .Values.missing }}")
+        .unwrap_err()
+        .contains("not defined"));
+    assert!(r("{{ include \"x\" . }}")
+        .unwrap_err()
+        .contains("unsupported"));
     assert!(r("{{ range .Values.list }}{{ end }}").is_err());
     assert!(r("{{ .Values.n ").unwrap_err().contains("unterminated"));
-    assert!(r("{{ if .Values.on }}x").unwrap_err().contains("without `end`"));
+    assert!(r("{{ if .Values.on }}x")
+        .unwrap_err()
+        .contains("without `end`"));
     assert!(r("{{ end }}").is_err());
 }
 
@@ -358,7 +367,10 @@ fn objects(text: &str, origin: &str) -> BTreeMap<(String, String, String), Value
         }
         let key = (
             v["kind"].as_str().unwrap_or("").to_string(),
-            v["metadata"]["namespace"].as_str().unwrap_or("").to_string(),
+            v["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
             v["metadata"]["name"].as_str().unwrap_or("").to_string(),
         );
         assert!(
@@ -435,7 +447,10 @@ fn chart_renders_the_plain_manifests() {
         charted.keys().collect::<Vec<_>>()
     );
     for (key, want) in &plain {
-        assert_eq!(&charted[key], want, "{key:?} differs between deploy/ and the chart");
+        assert_eq!(
+            &charted[key], want,
+            "{key:?} differs between deploy/ and the chart"
+        );
     }
     // Defaults leave the namespace to `helm install --create-namespace`.
     let defaults = objects(&render_chart("phiguard-system", json!({})), "chart");
@@ -510,5 +525,9 @@ fn the_webhook_admits_its_own_deployment() {
     )
     .unwrap();
     assert!(d.allowed());
-    assert!(d.denying.is_empty() && d.warnings.is_empty(), "{:?}", d.warnings);
+    assert!(
+        d.denying.is_empty() && d.warnings.is_empty(),
+        "{:?}",
+        d.warnings
+    );
 }

@@ -6,8 +6,9 @@
 //! the enabled rules and applies waivers exactly as `phiguard scan` does.
 //!
 //! Rules that judge the absence of *other* objects (a NetworkPolicy selecting the workload, a default-deny policy,
-//! a PodDisruptionBudget, an expired waiver in the configuration) cannot be decided from one object and are left
-//! to `phiguard scan`; they are listed in [`CLUSTER_CONTEXT_RULES`].
+//! a PodDisruptionBudget, a HorizontalPodAutoscaler that sets the replica count, an expired waiver in the
+//! configuration) cannot be decided from one object and are left to `phiguard scan`; they are listed in
+//! [`CLUSTER_CONTEXT_RULES`]. Denying on them would refuse objects that the rest of the cluster makes compliant.
 
 use std::collections::BTreeMap;
 
@@ -22,7 +23,7 @@ use crate::source::{parse_source, LoadError, ObjectRef, Source};
 
 /// Rules that need the rest of the cluster (other objects or the configuration file) to decide, so admission of
 /// a single object does not run them.
-pub const CLUSTER_CONTEXT_RULES: &[&str] = &["NW001", "NW002", "NW003", "AV002", "PG001"];
+pub const CLUSTER_CONTEXT_RULES: &[&str] = &["NW001", "NW002", "NW003", "AV001", "AV002", "PG001"];
 
 /// The name findings of an admitted object carry as their file.
 pub const SOURCE_NAME: &str = "<admission>";
