@@ -157,7 +157,14 @@ impl Decision {
             self.deny_on.map(Severity::as_str).unwrap_or("low"),
             codes.join(", ")
         );
-        for f in &self.denying {
+        for (i, f) in self.denying.iter().enumerate() {
+            if i == MAX_LISTED {
+                msg.push_str(&format!(
+                    "\n- ... and {} more (run `phiguard scan` on the manifest for all of them)",
+                    self.denying.len() - MAX_LISTED
+                ));
+                break;
+            }
             msg.push_str(&format!(
                 "\n- {} [{}] {}: {}. Fix: {}",
                 f.code,
@@ -187,6 +194,9 @@ impl Decision {
         lines
     }
 }
+
+/// Findings listed one by one in a denial message.
+const MAX_LISTED: usize = 20;
 
 /// Kubernetes truncates longer warnings; keep each within this many bytes.
 const MAX_WARNING: usize = 250;

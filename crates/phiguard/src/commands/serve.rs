@@ -51,10 +51,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     options.shutdown_delay = Duration::from_millis(args.shutdown_delay_ms);
     options.drain_timeout = Duration::from_millis(args.drain_timeout_ms);
     let server = Server::new(options).context("phiguard serve cannot start")?;
+    let workers = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(2)
+    });
     let mut rt = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = args.threads {
-        rt.worker_threads(n.max(1));
-    }
+    // Reviews are judged on the blocking pool: a few threads per CPU keep memory and contention low.
+    rt.worker_threads(workers.max(1))
+        .max_blocking_threads(2 * workers.max(1));
     let rt = rt
         .enable_all()
         .build()
