@@ -122,8 +122,6 @@ pub struct Inner {
     draining: AtomicBool,
     pub body_limit: usize,
     request_timeout: Duration,
-    /// Paths added with [`Server::route`], counted by name in the request metrics.
-    extra_routes: Vec<String>,
 }
 
 impl AppState {
@@ -319,7 +317,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Per-request timeout and request counting, around every route.
 async fn guard(
-    State(state): State<AppState>,
+    State((state, extra_paths)): State<(AppState, Arc<[String]>)>,
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -336,7 +334,7 @@ async fn guard(
     let known = matches!(
         route.as_str(),
         "/validate" | "/metrics" | "/healthz" | "/readyz"
-    ) || state.0.extra_routes.iter().any(|r| *r == route);
+    ) || extra_paths.iter().any(|r| *r == route);
     state.metrics().request(
         if known { &route } else { "other" },
         response.status().as_u16(),
@@ -357,6 +355,8 @@ pub struct Server {
     options: Options,
     state: AppState,
     extra: Router<AppState>,
+    /// Paths added with [`Server::route`], counted by name in the request metrics.
+    extra_paths: Vec<String>,
 }
 
 impl std::fmt::Debug for Server {
@@ -381,21 +381,19 @@ impl Server {
             draining: AtomicBool::new(false),
             body_limit: options.body_limit,
             request_timeout: options.request_timeout,
-            extra_routes: Vec::new(),
         }));
         Ok(Server {
             options,
             state,
             extra: Router::new(),
+            extra_paths: Vec::new(),
         })
     }
 
     /// Adds a route (for instance `POST /audit`) that shares the state, limits and metrics.
     pub fn route(mut self, path: &str, method_router: MethodRouter<AppState>) -> Server {
         self.extra = self.extra.route(path, method_router);
-        if let Some(inner) = Arc::get_mut(&mut self.state.0) {
-            inner.extra_routes.push(path.to_string());
-        }
+        self.extra_paths.push(path.to_string());
         self
     }
 
@@ -412,7 +410,10 @@ impl Server {
             .route("/readyz", get(readyz))
             .merge(self.extra.clone())
             .layer(axum::middleware::from_fn_with_state(
-                self.state.clone(),
+                (
+                    self.state.clone(),
+                    Arc::<[String]>::from(self.extra_paths.clone()),
+                ),
                 guard,
             ))
             .with_state(self.state.clone())
