@@ -375,10 +375,12 @@ pub fn decide(policy: &Policy, req: &Request<'_>, today: Date) -> Result<Decisio
         }
     }
     // Most severe first, so the start of a long denial says what matters most.
-    decision.denying.sort_by(|a, b| b.severity.cmp(&a.severity));
+    decision
+        .denying
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
     decision
         .warnings
-        .sort_by(|a, b| b.severity.cmp(&a.severity));
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
     decision.waived = eval.waived;
     decision.phi_scope = eval.phi_scope;
     decision.object = Some(eval.object);

@@ -334,7 +334,7 @@ async fn guard(
     let known = matches!(
         route.as_str(),
         "/validate" | "/metrics" | "/healthz" | "/readyz"
-    ) || extra_paths.iter().any(|r| *r == route);
+    ) || extra_paths.contains(&route);
     state.metrics().request(
         if known { &route } else { "other" },
         response.status().as_u16(),

@@ -105,7 +105,7 @@ async fn start_with(
                 async {
                     let _ = rx.await;
                 },
-                || std::future::pending::<()>(),
+                std::future::pending::<()>,
             )
             .await
             .unwrap();
