@@ -766,3 +766,22 @@ async fn exempt_namespaces_and_added_routes() {
     );
     r.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_reviews_within_the_limit_are_judged() {
+    let r = start(None).await;
+    let mut big = review(
+        "CREATE",
+        Some(workload("Deployment", insecure_pod_spec())),
+        None,
+    );
+    big["request"]["object"]["metadata"]["annotations"] = json!({"notes": "x".repeat(512 * 1024)});
+    let (status, body) = post(&r, &big).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["response"]["allowed"], false);
+    assert!(body["response"]["status"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("PS001"));
+    r.stop().await;
+}
