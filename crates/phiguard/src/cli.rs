@@ -53,6 +53,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Serve the admission webhook (HTTPS): /validate, /metrics, /healthz, /readyz.
+    Serve(crate::commands::serve::ServeArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! PHI [`scope`], the [`rule`] model and its [`rules`] catalog, [`settings`] from `phiguard.toml`, and the
 //! [`engine`] that runs a scan.
 
+pub mod admission;
 pub mod engine;
 pub mod finding;
 pub mod image;

@@ -199,6 +199,19 @@ impl Default for PhiSettings {
     }
 }
 
+/// The `[admission]` section: how findings become admission decisions.
+#[derive(Clone, Debug, Default)]
+pub struct AdmissionSettings {
+    /// Deny when a finding is at or above this severity; `None` means the same level as `fail-on`.
+    pub deny_on: Option<Severity>,
+    /// Never deny; report what would have been denied as warnings.
+    pub audit_only: bool,
+    /// Namespaces (globs) whose requests are admitted without evaluation.
+    pub exempt_namespaces: Vec<String>,
+    /// On UPDATE, do not deny a violation that the old object already had.
+    pub allow_existing_on_update: bool,
+}
+
 /// Validated settings.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -212,6 +225,8 @@ pub struct Settings {
     pub waivers: Vec<Waiver>,
     /// Network zones, flows and external networks (`[netpol]`).
     pub netpol: crate::netpol::zones::NetpolSettings,
+    /// How `phiguard serve` turns findings into admission decisions.
+    pub admission: AdmissionSettings,
     /// The configuration file's name, if one was read.
     pub file: Option<String>,
     /// SHA-256 of the configuration text (empty without a file).
@@ -230,6 +245,7 @@ impl Default for Settings {
             trusted_registries: Vec::new(),
             waivers: Vec::new(),
             netpol: Default::default(),
+            admission: AdmissionSettings::default(),
             file: None,
             digest: String::new(),
         }
@@ -346,6 +362,23 @@ impl Settings {
         if let Some(netpol) = raw.netpol {
             s.netpol = crate::netpol::zones::from_raw(netpol, &at)?;
         }
+        if let Some(adm) = raw.admission {
+            if let Some(level) = adm.deny_on {
+                let span = level.span();
+                s.admission.deny_on = Some(Severity::parse(level.get_ref()).ok_or_else(|| {
+                    at(
+                        span,
+                        format!(
+                            "unknown severity `{}` (low, medium, high, critical)",
+                            level.get_ref()
+                        ),
+                    )
+                })?);
+            }
+            s.admission.audit_only = adm.audit_only.unwrap_or(false);
+            s.admission.exempt_namespaces = adm.exempt_namespaces.unwrap_or_default();
+            s.admission.allow_existing_on_update = adm.allow_existing_on_update.unwrap_or(false);
+        }
         for w in raw.waiver.unwrap_or_default() {
             let span = w.span();
             let w = w.into_inner();
@@ -413,6 +446,16 @@ struct RawSettings {
     audit: Option<toml::Value>,
     #[serde(rename = "phi-detect")]
     phi_detect: Option<toml::Value>,
+    admission: Option<RawAdmission>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAdmission {
+    deny_on: Option<toml::Spanned<String>>,
+    audit_only: Option<bool>,
+    exempt_namespaces: Option<Vec<String>>,
+    allow_existing_on_update: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -499,6 +542,17 @@ trusted-registries = []
 # from = "web"
 # to = "database"
 # ports = ["TCP/5432"]                                 # omit for any port
+
+[admission]
+# `phiguard serve`: deny a request when a finding is at or above this level (default: the fail-on level);
+# lower findings are returned to the client as warnings.
+# deny-on = "high"
+# Never deny; return what would have been denied as warnings (for a trial period).
+# audit-only = false
+# Namespaces (globs) whose requests are admitted without evaluation.
+# exempt-namespaces = ["kube-system"]
+# On UPDATE, do not deny a violation the object already had (only new violations are denied).
+# allow-existing-on-update = false
 
 # Waivers: accepted risks, each with a reason, an owner and an expiry. An expired waiver is itself a finding.
 # [[waiver]]

@@ -217,6 +217,13 @@ pub fn parse_source(id: SourceId, source: &Source) -> Parsed {
     parsed
 }
 
+/// Reads the Kubernetes objects of one document that was parsed elsewhere (e.g. JSON of an admission request).
+pub fn objects_from_tree(id: SourceId, source: &Source, root: Node) -> Parsed {
+    let mut parsed = Parsed::default();
+    collect_objects(id, source, 0, None, root, String::new(), None, &mut parsed);
+    parsed
+}
+
 #[allow(clippy::too_many_arguments)]
 fn collect_objects(
     id: SourceId,

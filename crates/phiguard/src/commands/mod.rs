@@ -9,6 +9,7 @@ pub mod netpol;
 pub mod phi;
 mod rules;
 mod scan;
+pub mod serve;
 
 use crate::cli::{Cli, Command};
 
@@ -27,5 +28,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Audit(args) => audit::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Phi(cmd) => phi::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }
