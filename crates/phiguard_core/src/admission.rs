@@ -23,8 +23,12 @@ use crate::source::{objects_from_tree, parse_source, LoadError, ObjectRef, Sourc
 use crate::yaml::{Node, Pos, Scalar, Value};
 
 /// Rules that need the rest of the cluster (other objects or the configuration file) to decide, so admission of
-/// a single object does not run them.
-pub const CLUSTER_CONTEXT_RULES: &[&str] = &["NW001", "NW002", "NW003", "AV001", "AV002", "PG001"];
+/// a single object does not run them: the segmentation proofs need every policy and workload, the RBAC analyses
+/// every role and binding.
+pub const CLUSTER_CONTEXT_RULES: &[&str] = &[
+    "NW001", "NW002", "NW003", "NW009", "NW010", "NW011", "NW012", "AV001", "AV002", "ID013",
+    "ID014", "ID015", "ID016", "ID017", "PG001",
+];
 
 /// The name findings of an admitted object carry as their file.
 pub const SOURCE_NAME: &str = "<admission>";

@@ -33,6 +33,10 @@ const NEEDS_OTHER_OBJECTS: &[(&str, &str)] = &[
     ("SE005", "needs the StorageClass a claim names"),
     ("NW004", "needs the workloads the Service selects"),
     ("NW005", "needs the workloads the Service selects"),
+    (
+        "AU002",
+        "needs the PHI namespaces, which other objects' labels declare",
+    ),
 ];
 
 #[test]

@@ -1,12 +1,12 @@
 //! One module per subcommand.
 
-mod history;
 pub mod audit;
 pub mod evidence;
+mod history;
 mod init;
-pub mod rbac;
 pub mod netpol;
 pub mod phi;
+pub mod rbac;
 mod rules;
 mod scan;
 pub mod serve;

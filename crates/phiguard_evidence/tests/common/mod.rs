@@ -42,7 +42,10 @@ impl Pg {
         let Some(bin) = find_bin() else {
             let msg = "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)";
             // CI installs PostgreSQL and sets this, so a missing server fails there instead of skipping.
-            assert!(std::env::var_os("PHIGUARD_REQUIRE_POSTGRES").is_none(), "{msg}");
+            assert!(
+                std::env::var_os("PHIGUARD_REQUIRE_POSTGRES").is_none(),
+                "{msg}"
+            );
             eprintln!("SKIP: {msg}");
             return None;
         };
