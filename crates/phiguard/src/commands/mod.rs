@@ -2,8 +2,8 @@
 
 mod history;
 mod init;
-pub mod rbac;
 pub mod netpol;
+pub mod rbac;
 mod rules;
 mod scan;
 
