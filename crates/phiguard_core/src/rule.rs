@@ -207,6 +207,8 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     /// The network policy verification, computed once by the first check that asks for it.
     netpol: OnceLock<Verification>,
+    /// The RBAC model (with the bootstrap policy), built once by the first check that asks for it.
+    rbac: OnceLock<crate::rbac::Model>,
 }
 
 /// A workload as rules see it: the object, its pod spec and whether it is in PHI scope.
@@ -268,6 +270,7 @@ impl<'a> Ctx<'a> {
             scope,
             settings,
             netpol: OnceLock::new(),
+            rbac: OnceLock::new(),
         }
     }
     /// The verification of the netpol invariants (`phiguard netpol verify`) over this inventory, scope and
@@ -275,6 +278,16 @@ impl<'a> Ctx<'a> {
     pub fn netpol_verification(&self) -> &Verification {
         self.netpol
             .get_or_init(|| zones::verify(self.inv, self.scope, &self.settings.netpol))
+    }
+    /// The verification, if a check (or another caller) has computed it already.
+    pub fn netpol_verification_if_computed(&self) -> Option<&Verification> {
+        self.netpol.get()
+    }
+    /// The RBAC model of the inventory with the Kubernetes bootstrap policy. Built on first use and shared by
+    /// every later caller.
+    pub fn rbac_model(&self) -> &crate::rbac::Model {
+        self.rbac
+            .get_or_init(|| crate::rbac::Model::build(self.inv))
     }
     pub fn workloads(&self) -> impl Iterator<Item = WorkloadView<'a>> + 'a {
         let inv = self.inv;

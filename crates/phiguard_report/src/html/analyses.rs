@@ -20,8 +20,8 @@ const RBAC_ROWS_SHOWN: usize = 1000;
 const RBAC_KINDS: [&str; 4] = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 
 /// The sections that apply to a scan: segmentation when there are workloads and either declared zones or PHI
-/// workloads (the default invariants), RBAC when the inputs hold RBAC objects. The netpol verification is the one
-/// the scan rules computed, or is computed here once.
+/// workloads (the default invariants), RBAC when the inputs hold RBAC objects. The netpol verification and the
+/// RBAC model are the ones the scan rules computed, or are computed here once.
 pub fn sections(cx: &Ctx<'_>) -> (Option<AnalysisSection>, Option<AnalysisSection>) {
     let has_phi_workload = cx
         .inv
@@ -36,7 +36,7 @@ pub fn sections(cx: &Ctx<'_>) -> (Option<AnalysisSection>, Option<AnalysisSectio
             .of_kind(k)
             .any(|(_, o)| o.group() == "rbac.authorization.k8s.io")
     });
-    let rbac = has_rbac.then(|| rbac(&RbacModel::build(cx.inv), cx.scope));
+    let rbac = has_rbac.then(|| rbac(cx.rbac_model(), cx.scope));
     (segmentation, rbac)
 }
 
@@ -102,14 +102,14 @@ pub fn segmentation(v: &Verification) -> AnalysisSection {
         (
             "PHI workloads selected by an ingress policy".to_string(),
             format!(
-                "{phi_in} (not isolated: {})",
+                "{phi_in} (not selected: {})",
                 phi_workloads.saturating_sub(phi_in)
             ),
         ),
         (
             "PHI workloads selected by an egress policy".to_string(),
             format!(
-                "{phi_out} (not isolated: {})",
+                "{phi_out} (not selected: {})",
                 phi_workloads.saturating_sub(phi_out)
             ),
         ),
@@ -396,6 +396,9 @@ bindings; system identities and subjects bound only by the bootstrap policy are 
 `phiguard rbac subject KIND NAME` shows every path of one subject."
             .to_string(),
     ];
+    if risky.is_empty() {
+        notes.push("No subject in the inputs holds a risky power.".to_string());
+    }
     if total > rows.len() {
         notes.push(format!(
             "{} more powers are not listed; `phiguard rbac report -o json` lists all.",

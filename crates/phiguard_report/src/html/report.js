@@ -428,7 +428,7 @@
     if (a.summary.length) {
       s.appendChild(el('dl', { 'class': 'kv' }, a.summary.map(function (kv) { return [el('dt', { text: kv[0] }), el('dd', { text: kv[1] })]; })));
     }
-    a.notes.forEach(function (n) { s.appendChild(el('p', { 'class': 'note', text: n })); });
+    a.notes.forEach(function (n) { s.appendChild(el('div', { 'class': 'note' }, markdown(n))); });
     var sc = a.status_column;
     s.appendChild(table(a.columns, a.rows.map(function (r) {
       var st = sc === null || sc === undefined ? null : r[sc];
