@@ -253,9 +253,11 @@ fn insecure_report_in_headless_chromium() {
         .iter()
         .all(|c| c == search.as_str()));
 
-    // Credentials in the example never show in the rendered text.
+    // Credentials in the example never show in the rendered text, nor in the analyses.
     let text = serde_json::to_string(&seen["initial"]["text"]).unwrap();
     assert!(!text.contains("Winter2026!"));
+    let analyses = serde_json::to_string(&seen["summary"]["analyses"]).unwrap();
+    assert!(!analyses.contains("Winter2026!"));
 
     // Printing renders every row the filters select, not only the first screenful.
     assert!(
