@@ -152,10 +152,63 @@ fn insecure_report_in_headless_chromium() {
     for s in ["summary", "matrix", "scope", "findings", "provenance"] {
         assert!(sections.contains(&s), "{sections:?}");
     }
+    assert!(!sections.contains(&"trend"), "{sections:?}");
+
+    // Segmentation: with the default settings (no zones) the PHI invariants are violated, each counterexample
+    // naming the policy line that allows it, and the zone invariant does not apply.
+    assert!(sections.contains(&"segmentation"), "{sections:?}");
+    let seg = &seen["summary"]["analyses"]["segmentation"];
+    let statuses = analysis_statuses(seg, 1, 2);
+    for code in ["NW009", "NW010", "NW011"] {
+        assert_eq!(statuses[code], ["violated"], "{code}: {statuses:?}");
+    }
+    assert_eq!(statuses["NW012"], ["not applicable"]);
+    let rows = seg["rows"].as_array().unwrap();
+    let nw010 = rows
+        .iter()
+        .find(|r| r["cells"][1] == "NW010")
+        .expect("an NW010 row");
+    let cell = |r: &serde_json::Value, i: usize| r["cells"][i].as_str().unwrap().to_string();
     assert!(
-        !sections.contains(&"segmentation")
-            && !sections.contains(&"rbac")
-            && !sections.contains(&"trend")
+        cell(nw010, 3).starts_with("clinical/postgres[StatefulSet]"),
+        "{nw010}"
+    );
+    assert!(
+        cell(nw010, 5).contains("NetworkPolicy clinical/allow-all egress[0] (examples/insecure/networkpolicies.yaml:13)"),
+        "{nw010}"
+    );
+    assert_eq!(
+        seg["summary"]["Invariants"],
+        "0 proved, 3 violated, 1 not applicable"
+    );
+    assert_eq!(seg["summary"]["PHI data stores"], "1");
+
+    // RBAC: the risky subjects, those reaching the PHI namespace first, each power cited to its binding.
+    assert!(sections.contains(&"rbac"), "{sections:?}");
+    let rbac = &seen["summary"]["analyses"]["rbac"];
+    assert_eq!(rbac["summary"]["Subjects with risky powers"], "3");
+    let rows = rbac["rows"].as_array().unwrap();
+    let subjects: std::collections::BTreeSet<String> = rows.iter().map(|r| cell(r, 0)).collect();
+    for s in [
+        "User \"contractor@example.com\"",
+        "ServiceAccount \"clinical/clinic-api\"",
+        "Group \"system:authenticated\"",
+    ] {
+        assert!(subjects.contains(s), "{subjects:?}");
+    }
+    assert!(rows.iter().all(|r| cell(r, 1) == "clinical"));
+    let secrets = rows
+        .iter()
+        .find(|r| {
+            cell(r, 0) == "ServiceAccount \"clinical/clinic-api\"" && cell(r, 2) == "read Secrets"
+        })
+        .expect("clinic-api reads Secrets");
+    assert!(
+        cell(secrets, 5)
+            .contains("ClusterRoleBinding \"clinic-api\" (examples/insecure/rbac.yaml:26)")
+            && cell(secrets, 5)
+                .contains("ClusterRole \"clinic-api\" rule 0 (examples/insecure/rbac.yaml:12)"),
+        "{secrets}"
     );
 
     // Before filtering: all open findings match, the first ones are rendered.
@@ -200,9 +253,11 @@ fn insecure_report_in_headless_chromium() {
         .iter()
         .all(|c| c == search.as_str()));
 
-    // Credentials in the example never show in the rendered text.
+    // Credentials in the example never show in the rendered text, nor in the analyses.
     let text = serde_json::to_string(&seen["initial"]["text"]).unwrap();
     assert!(!text.contains("Winter2026!"));
+    let analyses = serde_json::to_string(&seen["summary"]["analyses"]).unwrap();
+    assert!(!analyses.contains("Winter2026!"));
 
     // Printing renders every row the filters select, not only the first screenful.
     assert!(
@@ -228,6 +283,91 @@ fn insecure_report_in_headless_chromium() {
         out.join("report.png").display(),
         out.join("report.pdf").display()
     );
+}
+
+/// Statuses shown per rule code in an analysis table (`code` and `status` are column indices).
+fn analysis_statuses(
+    section: &serde_json::Value,
+    code: usize,
+    status: usize,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in section["rows"].as_array().unwrap() {
+        let c = r["cells"][code].as_str().unwrap().to_string();
+        let s = r["cells"][status].as_str().unwrap().to_string();
+        assert_eq!(
+            r["status"].as_str(),
+            Some(s.as_str()),
+            "row marked by its status"
+        );
+        let list = out.entry(c).or_default();
+        if !list.contains(&s) {
+            list.push(s);
+        }
+    }
+    out
+}
+
+/// The hardened example with its zones: every invariant is proved, and no subject holds a risky power.
+#[test]
+fn hardened_report_proves_the_invariants_in_headless_chromium() {
+    let b = match browser() {
+        Ok(b) => b,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-hardened");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let html = Command::new(env!("CARGO_BIN_EXE_phiguard"))
+        .args([
+            "scan",
+            "examples/hardened/",
+            "--config",
+            "examples/hardened/phiguard.toml",
+            "-o",
+            "html",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        html.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&html.stderr)
+    );
+    let page = out.join("report.html");
+    std::fs::write(&page, &html.stdout).unwrap();
+    let run = Command::new("node")
+        .arg(root().join("crates/phiguard/tests/browser/drive.cjs"))
+        .arg(&page)
+        .arg(&out)
+        .args(["--severity", "critical", "--no-pdf"])
+        .env("PHIGUARD_CHROMIUM", &b.chromium)
+        .env("PHIGUARD_PLAYWRIGHT_CORE", &b.playwright)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "driver failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(seen["page_errors"], serde_json::json!([]));
+    assert_eq!(seen["network_requests"], serde_json::json!([]));
+    let seg = &seen["summary"]["analyses"]["segmentation"];
+    let statuses = analysis_statuses(seg, 1, 2);
+    assert_eq!(statuses.len(), 4, "{statuses:?}");
+    for code in ["NW009", "NW010", "NW011", "NW012"] {
+        assert_eq!(statuses[code], ["proved"], "{code}: {statuses:?}");
+    }
+    assert_eq!(
+        seg["summary"]["Invariants"],
+        "4 proved, 0 violated, 0 not applicable"
+    );
+    let rbac = &seen["summary"]["analyses"]["rbac"];
+    assert_eq!(rbac["summary"]["Subjects with risky powers"], "0");
+    assert_eq!(rbac["rows"], serde_json::json!([]));
 }
 
 /// The sections that appear only when their data exists: segmentation, RBAC and the trend.
@@ -275,7 +415,9 @@ fn optional_sections_and_trend_in_headless_chromium() {
     let section = |title: &str, rows: usize| AnalysisSection {
         title: title.to_string(),
         summary: vec![("namespaces".into(), "2".into())],
+        notes: vec!["what the analysis covers".into()],
         columns: vec!["from".into(), "to".into(), "verdict".into()],
+        status_column: Some(2),
         rows: (0..rows)
             .map(|i| vec![format!("a{i}"), format!("b{i}"), "open".into()])
             .collect(),

@@ -144,6 +144,18 @@ pub fn scan(
     today: Date,
     extra_errors: Vec<LoadError>,
 ) -> ScanReport {
+    scan_with(sources, settings, today, extra_errors, |_| ()).0
+}
+
+/// Runs a whole scan like [`scan`], then calls `after` with the evaluation context (inventory, PHI scope,
+/// settings and the analyses the rules computed, such as the netpol verification) before it is dropped.
+pub fn scan_with<T>(
+    sources: Vec<Source>,
+    settings: &Settings,
+    today: Date,
+    extra_errors: Vec<LoadError>,
+    after: impl FnOnce(&Ctx<'_>) -> T,
+) -> (ScanReport, T) {
     let (objects, mut errors, other) = load(&sources);
     errors.splice(0..0, extra_errors);
     let inputs: Vec<InputInfo> = sources
@@ -156,7 +168,10 @@ pub fn scan(
         .collect();
     let inv = Inventory::new(sources, objects);
     let scope = scope::compute(&inv, settings);
-    let mut report = evaluate(&inv, &scope, settings, today);
+    let cx = Ctx::new(&inv, &scope, settings);
+    let mut report = evaluate_in(&cx, today);
+    let extra = after(&cx);
+    drop(cx);
     report.errors = errors;
     report.stats.documents_not_kubernetes = other;
     report.stats.inputs = inputs.len();
@@ -169,7 +184,7 @@ pub fn scan(
     report.stats.inputs_failed = failed.len();
     report.inputs = inputs;
     report.sources = inv.sources;
-    report
+    (report, extra)
 }
 
 /// The rules that settings enable, in catalog order.
@@ -179,15 +194,16 @@ pub fn enabled_rules(settings: &Settings) -> Vec<&'static Rule> {
 
 /// Runs the enabled rules over an inventory and applies waivers.
 pub fn evaluate(inv: &Inventory, scope: &Scope, settings: &Settings, today: Date) -> ScanReport {
-    let cx = Ctx {
-        inv,
-        scope,
-        settings,
-    };
+    evaluate_in(&Ctx::new(inv, scope, settings), today)
+}
+
+/// Runs the enabled rules in a context and applies waivers.
+pub fn evaluate_in(cx: &Ctx<'_>, today: Date) -> ScanReport {
+    let (inv, scope, settings) = (cx.inv, cx.scope, cx.settings);
     let rules = enabled_rules(settings);
     let run = |rule: &&'static Rule| {
         let mut out = Out::default();
-        (rule.check)(&cx, &mut out);
+        (rule.check)(cx, &mut out);
         (*rule, out)
     };
     // A handful of objects (an admission request) is faster on the calling thread than across the pool.

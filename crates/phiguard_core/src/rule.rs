@@ -1,7 +1,10 @@
 //! The rule model: static metadata, fixed documentation sections, and a check function.
 
+use std::sync::OnceLock;
+
 use crate::finding::Out;
 use crate::inventory::{containers, Container, Inventory, ObjectId, Workload};
+use crate::netpol::zones::{self, Verification};
 use crate::scope::Scope;
 use crate::settings::Settings;
 use crate::source::Object;
@@ -202,6 +205,10 @@ pub struct Ctx<'a> {
     pub inv: &'a Inventory,
     pub scope: &'a Scope,
     pub settings: &'a Settings,
+    /// The network policy verification, computed once by the first check that asks for it.
+    netpol: OnceLock<Verification>,
+    /// The RBAC model (with the bootstrap policy), built once by the first check that asks for it.
+    rbac: OnceLock<crate::rbac::Model>,
 }
 
 /// A workload as rules see it: the object, its pod spec and whether it is in PHI scope.
@@ -257,6 +264,31 @@ impl<'a> WorkloadView<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    pub fn new(inv: &'a Inventory, scope: &'a Scope, settings: &'a Settings) -> Ctx<'a> {
+        Ctx {
+            inv,
+            scope,
+            settings,
+            netpol: OnceLock::new(),
+            rbac: OnceLock::new(),
+        }
+    }
+    /// The verification of the netpol invariants (`phiguard netpol verify`) over this inventory, scope and
+    /// `[netpol]` settings. Computed on first use and shared by every later caller.
+    pub fn netpol_verification(&self) -> &Verification {
+        self.netpol
+            .get_or_init(|| zones::verify(self.inv, self.scope, &self.settings.netpol))
+    }
+    /// The verification, if a check (or another caller) has computed it already.
+    pub fn netpol_verification_if_computed(&self) -> Option<&Verification> {
+        self.netpol.get()
+    }
+    /// The RBAC model of the inventory with the Kubernetes bootstrap policy. Built on first use and shared by
+    /// every later caller.
+    pub fn rbac_model(&self) -> &crate::rbac::Model {
+        self.rbac
+            .get_or_init(|| crate::rbac::Model::build(self.inv))
+    }
     pub fn workloads(&self) -> impl Iterator<Item = WorkloadView<'a>> + 'a {
         let inv = self.inv;
         let scope = self.scope;

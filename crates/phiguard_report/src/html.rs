@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained file for auditors. The data model ([`ReportModel`]) is embedded as JSON and
 //! rendered by inline JavaScript; styles are inline and a Content-Security-Policy forbids every network request.
 
+pub mod analyses;
 mod model;
 mod trend;
 

@@ -13,6 +13,13 @@ const TIME: &str = "2026-01-02T03:04:05Z";
 /// Scans an example directory with default settings; inputs are named by their path from the repository root so
 /// the model does not depend on where the repository is checked out.
 fn scan_example(name: &str) -> ScanReport {
+    scan_example_with_analyses(name).0
+}
+
+type Sections = (Option<html::AnalysisSection>, Option<html::AnalysisSection>);
+
+/// Scans an example like [`scan_example`] and builds the segmentation and RBAC sections from the scan's context.
+fn scan_example_with_analyses(name: &str) -> (ScanReport, Sections) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = root.join("examples").join(name);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -31,11 +38,12 @@ fn scan_example(name: &str) -> ScanReport {
             Source::new(rel, std::fs::read_to_string(p).unwrap())
         })
         .collect();
-    phiguard_core::scan(
+    phiguard_core::engine::scan_with(
         sources,
         &Settings::default(),
         Date::parse("2026-01-02").unwrap(),
         Vec::new(),
+        html::analyses::sections,
     )
 }
 
@@ -48,8 +56,15 @@ fn input() -> ModelInput {
 
 #[test]
 fn model_of_the_insecure_example() {
-    let report = scan_example("insecure");
-    let model = html::html_model(&report, input());
+    let (report, (segmentation, rbac)) = scan_example_with_analyses("insecure");
+    let model = html::html_model(
+        &report,
+        ModelInput {
+            segmentation,
+            rbac,
+            ..input()
+        },
+    );
     insta::assert_json_snapshot!("insecure_model", model);
 }
 

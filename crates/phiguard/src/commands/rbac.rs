@@ -10,7 +10,9 @@ use clap::{Subcommand, ValueEnum};
 use phiguard_core::engine::load;
 use phiguard_core::inventory::Inventory;
 use phiguard_core::rbac::matching::parse_target;
-use phiguard_core::rbac::powers::{powers_of, reaches, service_accounts_reachable, Held};
+use phiguard_core::rbac::powers::{
+    powers_of, risky_subjects, service_accounts_reachable, touches_phi, Held,
+};
 use phiguard_core::rbac::{
     Grant, Identity, Model, Options, QueryScope, RuleDef, SubjectKind, SubjectRef,
 };
@@ -444,13 +446,6 @@ fn render_held(out: &mut String, m: &Model, h: &Held, phi: bool, md: bool, inden
     }
 }
 
-fn touches_phi(h: &Held, scope: &Scope) -> bool {
-    match &h.namespace {
-        None => !scope.namespaces.is_empty(),
-        Some(ns) => scope.namespace_in_scope(ns),
-    }
-}
-
 fn subject(
     kind: &str,
     name: &str,
@@ -556,49 +551,10 @@ fn subject(
     finish(&loaded, &rendered, false)
 }
 
-struct Risky {
-    subject: SubjectRef,
-    held: Vec<Held>,
-    phi_namespaces: BTreeSet<String>,
-}
-
 fn report(input: &InputArgs, include_system: bool) -> anyhow::Result<u8> {
     let loaded = load_inputs(input)?;
     let m = &loaded.model;
-    let mut risky: Vec<Risky> = Vec::new();
-    for s in m.subjects() {
-        let only_bootstrap = m
-            .bindings
-            .iter()
-            .filter(|b| b.subjects.iter().any(|x| x.subject == s))
-            .all(|b| b.bootstrap);
-        if !include_system && (s.is_system() || only_bootstrap) {
-            continue;
-        }
-        let held = powers_of(m, &Identity::of(&s));
-        if held.is_empty() {
-            continue;
-        }
-        let phi_namespaces: BTreeSet<String> = loaded
-            .scope
-            .namespaces
-            .keys()
-            .filter(|ns| held.iter().any(|h| reaches(h, ns)))
-            .cloned()
-            .collect();
-        risky.push(Risky {
-            subject: s,
-            held,
-            phi_namespaces,
-        });
-    }
-    risky.sort_by(|a, b| {
-        (b.phi_namespaces.len(), b.held.len(), &a.subject).cmp(&(
-            a.phi_namespaces.len(),
-            a.held.len(),
-            &b.subject,
-        ))
-    });
+    let risky = risky_subjects(m, &loaded.scope, include_system);
     let phi: Vec<&String> = loaded.scope.namespaces.keys().collect();
     let rendered = match input.output {
         RbacFormat::Json => serde_json::to_string_pretty(&json!({

@@ -20,7 +20,22 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let settings = load_settings(&args)?;
     let (sources, errors) = read_inputs(&args.paths)?;
     tracing::info!(inputs = sources.len(), "inputs read");
-    let mut report = phiguard_core::scan(sources, &settings, Date::today(), errors);
+    // The HTML report adds the segmentation and RBAC analyses, computed from the scan's own context (the netpol
+    // verification the rules already ran is reused).
+    let (mut report, (segmentation, rbac)) = if args.output == Format::Html {
+        phiguard_core::engine::scan_with(
+            sources,
+            &settings,
+            Date::today(),
+            errors,
+            phiguard_report::html::analyses::sections,
+        )
+    } else {
+        (
+            phiguard_core::scan(sources, &settings, Date::today(), errors),
+            (None, None),
+        )
+    };
     if let Some(path) = &args.baseline {
         apply_baseline(&mut report, path)?;
     }
@@ -70,7 +85,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             phiguard_report::ModelInput {
                 generated_at: generated_at.clone(),
                 trend,
-                ..Default::default()
+                segmentation,
+                rbac,
             },
         ),
     };

@@ -78,7 +78,20 @@ async function main() {
         content[s.id] = { rows: s.querySelectorAll('tbody tr').length, lines: s.querySelectorAll('svg polyline').length };
       });
       const otherCitations = document.querySelectorAll('table.other-citations tbody tr').length;
-      return { stats, severity: sev, standards, sections, content, other_citations: otherCitations };
+      // The analysis sections as shown: their summary, and each row's status and cells.
+      const analyses = {};
+      ['segmentation', 'rbac'].forEach((id) => {
+        const s = document.getElementById(id);
+        if (!s) return;
+        const summary = {};
+        s.querySelectorAll('dl.kv dt').forEach((dt) => { summary[dt.textContent] = dt.nextElementSibling.textContent; });
+        const rows = Array.from(s.querySelectorAll('table.analysis tbody tr')).map((tr) => ({
+          status: tr.getAttribute('data-status'),
+          cells: Array.from(tr.querySelectorAll('td')).map((td) => td.textContent),
+        }));
+        analyses[id] = { title: s.querySelector('h2') ? s.querySelector('h2').textContent : '', summary, rows };
+      });
+      return { stats, severity: sev, standards, sections, content, other_citations: otherCitations, analyses };
     });
     out.initial = await visibleRows(page);
     await settle(page);

@@ -2,10 +2,11 @@
 //! reason. Follows the "privilege escalation risks" of the Kubernetes RBAC good-practices page
 //! (https://kubernetes.io/docs/concepts/security/rbac-good-practices/).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::matching::{is_cluster_scoped_resource, rule_reaches};
 use super::{Identity, Model, RoleKind, SubjectKind, SubjectRef};
+use crate::scope::Scope;
 
 /// Verbs on resources of one API group; a rule satisfies the probe when it reaches any verb on any resource
 /// (ignoring `resourceNames`, which are reported as a limitation instead).
@@ -457,4 +458,60 @@ pub fn service_accounts_reachable(
         .collect();
     out.sort();
     out
+}
+
+/// Whether a held power touches PHI: it is held in a PHI namespace, or cluster-wide while PHI namespaces exist.
+pub fn touches_phi(h: &Held, scope: &Scope) -> bool {
+    match &h.namespace {
+        None => !scope.namespaces.is_empty(),
+        Some(ns) => scope.namespace_in_scope(ns),
+    }
+}
+
+/// A subject of the risk report: its powers and the PHI namespaces they reach.
+#[derive(Clone, Debug)]
+pub struct RiskySubject {
+    pub subject: SubjectRef,
+    pub held: Vec<Held>,
+    pub phi_namespaces: BTreeSet<String>,
+}
+
+/// The risk report (`phiguard rbac report`): every subject bound in the model that holds a risky power, those
+/// reaching the most PHI namespaces first, then those with the most powers. System subjects and subjects bound
+/// only by the bootstrap policy are left out unless `include_system`.
+pub fn risky_subjects(model: &Model, scope: &Scope, include_system: bool) -> Vec<RiskySubject> {
+    let mut risky: Vec<RiskySubject> = Vec::new();
+    for s in model.subjects() {
+        let only_bootstrap = model
+            .bindings
+            .iter()
+            .filter(|b| b.subjects.iter().any(|x| x.subject == s))
+            .all(|b| b.bootstrap);
+        if !include_system && (s.is_system() || only_bootstrap) {
+            continue;
+        }
+        let held = powers_of(model, &Identity::of(&s));
+        if held.is_empty() {
+            continue;
+        }
+        let phi_namespaces: BTreeSet<String> = scope
+            .namespaces
+            .keys()
+            .filter(|ns| held.iter().any(|h| reaches(h, ns)))
+            .cloned()
+            .collect();
+        risky.push(RiskySubject {
+            subject: s,
+            held,
+            phi_namespaces,
+        });
+    }
+    risky.sort_by(|a, b| {
+        (b.phi_namespaces.len(), b.held.len(), &a.subject).cmp(&(
+            a.phi_namespaces.len(),
+            a.held.len(),
+            &b.subject,
+        ))
+    });
+    risky
 }

@@ -231,7 +231,11 @@ pub struct WaiverInfo {
 pub struct AnalysisSection {
     pub title: String,
     pub summary: Vec<(String, String)>,
+    /// What the analysis covers and how to see more, shown above the table.
+    pub notes: Vec<String>,
     pub columns: Vec<String>,
+    /// The column holding a row's status (e.g. `proved`, `violated`), which the page marks on the row.
+    pub status_column: Option<usize>,
     pub rows: Vec<Vec<String>>,
 }
 

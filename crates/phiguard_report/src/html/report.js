@@ -428,9 +428,14 @@
     if (a.summary.length) {
       s.appendChild(el('dl', { 'class': 'kv' }, a.summary.map(function (kv) { return [el('dt', { text: kv[0] }), el('dd', { text: kv[1] })]; })));
     }
+    a.notes.forEach(function (n) { s.appendChild(el('div', { 'class': 'note' }, markdown(n))); });
+    var sc = a.status_column;
     s.appendChild(table(a.columns, a.rows.map(function (r) {
-      return el('tr', null, r.map(function (c) { return td(c); }));
-    })));
+      var st = sc === null || sc === undefined ? null : r[sc];
+      return el('tr', st ? { 'data-status': st, 'class': 'analysis-' + st.replace(/ /g, '-') } : null, r.map(function (c, i) {
+        return i === sc ? td(el('b', { text: c })) : td(c);
+      }));
+    }), { 'class': 'analysis' }));
   }
   function renderTrend() {
     var t = D.trend;

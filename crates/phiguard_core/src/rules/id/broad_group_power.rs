@@ -54,7 +54,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
         if !b.subjects.iter().any(|s| s.subject.is_everyone()) {
             continue;
         }
-        let held = binding_powers(&m, bi);
+        let held = binding_powers(m, bi);
         if held.is_empty() {
             continue;
         }

@@ -143,9 +143,9 @@ pub(crate) fn relate_rule(out: &mut Out, rule: &RuleDef, what: &str) {
     }
 }
 
-/// The model of the scan's RBAC objects, with the bootstrap roles.
-pub(crate) fn model(cx: &Ctx<'_>) -> Model {
-    Model::build(cx.inv)
+/// The model of the scan's RBAC objects, with the bootstrap roles (built once per scan).
+pub(crate) fn model<'c>(cx: &'c Ctx<'_>) -> &'c Model {
+    cx.rbac_model()
 }
 
 /// `PHI namespace "a"` or `PHI namespaces "a", "b"`.

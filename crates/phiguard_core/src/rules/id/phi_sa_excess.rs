@@ -127,7 +127,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
             }
             continue;
         }
-        let held: Vec<_> = powers_of(&m, &identity)
+        let held: Vec<_> = powers_of(m, &identity)
             .into_iter()
             .filter(|h| {
                 h.evidence

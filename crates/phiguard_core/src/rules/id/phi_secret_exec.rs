@@ -59,7 +59,7 @@ fn check(cx: &Ctx<'_>, out: &mut Out) {
         if reach.is_empty() {
             continue;
         }
-        let held: Vec<_> = binding_powers(&m, bi)
+        let held: Vec<_> = binding_powers(m, bi)
             .into_iter()
             .filter(|h| matches!(h.power.id, "read-secrets" | "exec") && h.only_names.is_empty())
             .collect();

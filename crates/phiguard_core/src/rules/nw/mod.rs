@@ -298,7 +298,7 @@ pub(crate) fn report_invariant(
 ) {
     use crate::netpol::eval::Outcome;
     use crate::netpol::model::{Action, Dir};
-    use crate::netpol::zones::{verify, Invariant};
+    use crate::netpol::zones::Invariant;
 
     if invariant == Invariant::ZoneFlows && cx.settings.netpol.zones.is_empty() {
         return;
@@ -307,7 +307,7 @@ pub(crate) fn report_invariant(
     if invariant != Invariant::ZoneFlows && !cx.workloads().any(|w| w.phi) {
         return;
     }
-    let v = verify(cx.inv, cx.scope, &cx.settings.netpol);
+    let v = cx.netpol_verification();
     let Some(proof) = v.proofs.iter().find(|p| p.invariant == invariant) else {
         return;
     };
