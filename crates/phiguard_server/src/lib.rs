@@ -18,7 +18,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -36,6 +36,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+pub use axum;
 pub use metrics::Metrics;
 pub use tls::CertStore;
 
@@ -108,6 +109,22 @@ pub fn load_policy(path: Option<&Path>) -> Result<(Policy, Vec<u8>), ServerError
     }
 }
 
+/// Called with every admission decision (after the answer is computed), for instance to record it as evidence.
+/// It runs on the request path and must not block.
+pub type DecisionSink = Arc<dyn Fn(&review::Outcome) + Send + Sync>;
+
+struct SinkSlot(OnceLock<DecisionSink>);
+
+impl std::fmt::Debug for SinkSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "DecisionSink(set)"
+        } else {
+            "DecisionSink(none)"
+        })
+    }
+}
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Inner>);
@@ -122,6 +139,7 @@ pub struct Inner {
     draining: AtomicBool,
     pub body_limit: usize,
     request_timeout: Duration,
+    decision_sink: SinkSlot,
 }
 
 impl AppState {
@@ -284,6 +302,9 @@ fn record(state: &AppState, o: &review::Outcome, elapsed: Duration) {
     }
     codes.sort_unstable();
     codes.dedup();
+    if let Some(sink) = state.0.decision_sink.0.get() {
+        sink(o);
+    }
     tracing::info!(
         uid = %o.uid,
         operation = %o.operation,
@@ -389,6 +410,7 @@ impl Server {
             draining: AtomicBool::new(false),
             body_limit: options.body_limit,
             request_timeout: options.request_timeout,
+            decision_sink: SinkSlot(OnceLock::new()),
         }));
         Ok(Server {
             options,
@@ -402,6 +424,12 @@ impl Server {
     pub fn route(mut self, path: &str, method_router: MethodRouter<AppState>) -> Server {
         self.extra = self.extra.route(path, method_router);
         self.extra_paths.push(path.to_string());
+        self
+    }
+
+    /// Sets the function called with every admission decision (once; later calls are ignored).
+    pub fn on_decision(self, sink: DecisionSink) -> Server {
+        let _ = self.state.0.decision_sink.0.set(sink);
         self
     }
 

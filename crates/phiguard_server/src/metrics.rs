@@ -79,9 +79,23 @@ fn render_labels(labels: &Labels) -> String {
     format!("{{{}}}", inner.join(","))
 }
 
+/// Appends more metric families (in the text format) to the exposition.
+pub type Renderer = Box<dyn Fn(&mut String) + Send + Sync>;
+
+#[derive(Default)]
+struct Renderers(Mutex<Vec<Renderer>>);
+
+impl std::fmt::Debug for Renderers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|v| v.len()).unwrap_or(0);
+        write!(f, "Renderers({n})")
+    }
+}
+
 /// Every metric the server exports.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    extra: Renderers,
     requests: Counters,
     decisions: Counters,
     findings: Counters,
@@ -132,6 +146,13 @@ impl Metrics {
         self.latency.observe(d);
     }
 
+    /// Adds metric families rendered after the built-in ones (for instance by an added route).
+    pub fn add_renderer(&self, r: Renderer) {
+        if let Ok(mut v) = self.extra.0.lock() {
+            v.push(r);
+        }
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         self.requests.render(
@@ -168,6 +189,11 @@ impl Metrics {
         let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
         let sum = self.latency.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
         let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {count}");
+        if let Ok(v) = self.extra.0.lock() {
+            for r in v.iter() {
+                r(&mut out);
+            }
+        }
         out
     }
 }

@@ -122,7 +122,7 @@ fn keygen(prefix: &Path) -> anyhow::Result<u8> {
     Ok(super::EXIT_CLEAN)
 }
 
-fn private_key(path: Option<&Path>) -> anyhow::Result<ed25519_dalek::SigningKey> {
+pub fn private_key(path: Option<&Path>) -> anyhow::Result<ed25519_dalek::SigningKey> {
     let path = match path {
         Some(p) => p.to_path_buf(),
         None => match std::env::var_os(KEY_ENV) {

@@ -1,4 +1,7 @@
-//! `phiguard serve`: the admission webhook over HTTPS.
+//! `phiguard serve`: the admission webhook over HTTPS, the audit webhook backend (`POST /audit`) and the
+//! evidence trail of both.
+
+mod audit;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +43,8 @@ pub struct ServeArgs {
     /// Worker threads (default: one per CPU).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub audit: audit::AuditArgs,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
@@ -50,6 +55,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     options.reload_interval = Duration::from_millis(args.reload_interval_ms.max(50));
     options.shutdown_delay = Duration::from_millis(args.shutdown_delay_ms);
     options.drain_timeout = Duration::from_millis(args.drain_timeout_ms);
+    let config = options.config.clone();
     let server = Server::new(options).context("phiguard serve cannot start")?;
     let workers = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -64,7 +70,31 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    rt.block_on(async move {
+    // The evidence writer and the audit detection run on their own threads, outside the runtime.
+    let mut evidence = match &args.audit.evidence {
+        Some(loc) => Some(audit::EvidenceWriter::start(&args.audit, loc)?),
+        None => None,
+    };
+    let sink = audit::AuditSink::start(&args.audit, config.as_deref(), evidence.clone())?;
+    sink.register_metrics(server.state().metrics(), evidence.clone());
+    let mut server = server;
+    if let Some(ev) = &evidence {
+        server = server.on_decision(audit::decision_sink(std::sync::Arc::clone(ev)));
+    }
+    let route_sink = std::sync::Arc::clone(&sink);
+    let server = server.route(
+        "/audit",
+        phiguard_server::axum::routing::post(
+            move |phiguard_server::axum::extract::State(state): phiguard_server::axum::extract::State<
+                phiguard_server::AppState,
+            >,
+                  headers: phiguard_server::axum::http::HeaderMap,
+                  body: phiguard_server::axum::body::Body| {
+                audit::audit_route(std::sync::Arc::clone(&route_sink), state, headers, body)
+            },
+        ),
+    );
+    let served = rt.block_on(async move {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
         let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
@@ -87,6 +117,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         };
         server.serve(listener, shutdown, reload).await?;
         anyhow::Ok(())
-    })?;
+    });
+    // Drained: every accepted audit body is processed, its alerts delivered, then the trail is sealed.
+    sink.finish();
+    drop(sink);
+    if let Some(ev) = evidence.take() {
+        match std::sync::Arc::try_unwrap(ev) {
+            Ok(mut ev) => ev.finish(),
+            Err(_) => tracing::error!("evidence writer still shared at shutdown; not sealed"),
+        }
+    }
+    drop(rt);
+    served?;
     Ok(super::EXIT_CLEAN)
 }
