@@ -330,8 +330,9 @@ async fn audit_events_raise_alerts_everywhere_and_sigterm_seals_the_evidence() {
             trail.to_str().unwrap(),
             "--evidence-key",
             dir.path().join("ev.key").to_str().unwrap(),
+            // No periodic seal during the test: only SIGTERM seals what was written.
             "--evidence-seal-ms",
-            "300",
+            "600000",
             "--evidence-period-s",
             "1",
         ],

@@ -71,7 +71,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the runtime")?;
     // The evidence writer and the audit detection run on their own threads, outside the runtime.
-    let mut evidence = match &args.audit.evidence {
+    let evidence = match &args.audit.evidence {
         Some(loc) => Some(audit::EvidenceWriter::start(&args.audit, loc)?),
         None => None,
     };
@@ -121,11 +121,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     // Drained: every accepted audit body is processed, its alerts delivered, then the trail is sealed.
     sink.finish();
     drop(sink);
-    if let Some(ev) = evidence.take() {
-        match std::sync::Arc::try_unwrap(ev) {
-            Ok(mut ev) => ev.finish(),
-            Err(_) => tracing::error!("evidence writer still shared at shutdown; not sealed"),
-        }
+    if let Some(ev) = &evidence {
+        ev.finish();
     }
     drop(rt);
     served?;

@@ -77,13 +77,14 @@ struct EvStats {
     failed: AtomicU64,
     seals: AtomicU64,
     sealed_records: AtomicU64,
+    closed: AtomicBool,
 }
 
 /// The thread that owns the evidence trail.
 pub struct EvidenceWriter {
     tx: SyncSender<EvMsg>,
     stats: Arc<EvStats>,
-    worker: Option<JoinHandle<()>>,
+    worker: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl EvidenceWriter {
@@ -138,12 +139,17 @@ impl EvidenceWriter {
         Ok(Arc::new(EvidenceWriter {
             tx,
             stats,
-            worker: Some(worker),
+            worker: Mutex::new(Some(worker)),
         }))
     }
 
     /// Queues a record without waiting; a full queue is counted and logged.
     fn try_record(&self, kind: &'static str, body: String) {
+        if self.stopped() {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            tracing::error!("admission decision after the evidence trail was sealed; not recorded");
+            return;
+        }
         if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) =
             self.tx.try_send(EvMsg::Record { kind, body })
         {
@@ -152,6 +158,10 @@ impl EvidenceWriter {
                 tracing::error!(dropped = n, "evidence queue full; records not written");
             }
         }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stats.closed.load(Ordering::SeqCst)
     }
 
     /// Queues a record, waiting for room (used off the request path).
@@ -179,9 +189,11 @@ impl EvidenceWriter {
     }
 
     /// Writes what is queued, seals and stops.
-    pub fn finish(&mut self) {
+    pub fn finish(&self) {
+        self.stats.closed.store(true, Ordering::SeqCst);
         let _ = self.tx.send(EvMsg::Stop);
-        if let Some(w) = self.worker.take() {
+        let worker = self.worker.lock().ok().and_then(|mut w| w.take());
+        if let Some(w) = worker {
             if w.join().is_err() {
                 tracing::error!("evidence thread panicked");
             }
