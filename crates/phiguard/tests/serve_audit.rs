@@ -655,3 +655,59 @@ async fn killed_server_keeps_every_sealed_record_and_verify_names_the_unsealed_t
     assert_eq!(report["records"].as_u64().unwrap(), records, "{text}");
     assert_eq!(report["unsealed"], 0, "{text}");
 }
+
+/// A full queue is answered 429 (the API server retries) and counted; every body answered 200 is processed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_429_and_loses_nothing_it_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = write_pki(dir.path());
+    std::fs::write(dir.path().join("phiguard.toml"), CONFIG).unwrap();
+    let p = spawn(dir.path(), &["--audit-queue", "1"]);
+    let c = client(&ca, p.addr);
+    let stream = phiguard_audit::generate::generate(3, 48);
+    let body = event_lists(&stream.lines[..2000], 2000).remove(0);
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let (c, body, addr) = (c.clone(), body.clone(), p.addr);
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut busy) = (0u64, 0u64);
+            for _ in 0..4 {
+                let r = c.post(url(addr, "/audit")).body(body.clone()).send().await.unwrap();
+                match r.status().as_u16() {
+                    200 => ok += 1,
+                    429 => {
+                        assert_eq!(r.headers()["retry-after"], "1");
+                        busy += 1
+                    }
+                    s => panic!("unexpected status {s}"),
+                }
+            }
+            (ok, busy)
+        }));
+    }
+    let (mut ok, mut busy) = (0, 0);
+    for t in tasks {
+        let (o, b) = t.await.unwrap();
+        ok += o;
+        busy += b;
+    }
+    let mut m = String::new();
+    for _ in 0..600 {
+        m = metrics(&c, p.addr).await;
+        if metric(&m, "phiguard_audit_events_processed_total") == ok * 2000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("{ok} bodies accepted, {busy} answered 429");
+    assert!(busy > 0, "64 concurrent bodies of 2,000 events never filled a queue of one");
+    assert_eq!(ok + busy, 64);
+    assert_eq!(metric(&m, "phiguard_audit_events_received_total"), ok * 2000);
+    assert_eq!(metric(&m, "phiguard_audit_events_processed_total"), ok * 2000);
+    assert_eq!(
+        metric(&m, "phiguard_audit_rejected_total{reason=\"queue_full\"}"),
+        busy
+    );
+    assert_eq!(metric(&m, "phiguard_audit_queue_depth"), 0);
+    assert!(m.contains("route=\"/audit\",code=\"429\""), "{m}");
+}
