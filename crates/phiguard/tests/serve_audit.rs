@@ -188,8 +188,7 @@ fn receiver() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
                     keep.lock()
                         .unwrap()
                         .push(String::from_utf8_lossy(&body).to_string());
-                    if w
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                    if w.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                         .is_err()
                     {
                         return;
@@ -479,14 +478,22 @@ async fn malformed_and_oversized_audit_bodies_get_a_clear_4xx() {
     let p = spawn(dir.path(), &["--body-limit", "65536"]);
     let c = client(&ca, p.addr);
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
-        (b"{\"kind\":\"EventList\",\"items\":[".to_vec(), 400, "truncated"),
+        (
+            b"{\"kind\":\"EventList\",\"items\":[".to_vec(),
+            400,
+            "truncated",
+        ),
         (b"not json at all".to_vec(), 400, "not valid JSON"),
         (
             br#"{"kind":"EventList","items":"patient jane.doe@example.com"}"#.to_vec(),
             400,
             "not an EventList",
         ),
-        (br#"{"kind":"PodList","items":[]}"#.to_vec(), 400, "EventList"),
+        (
+            br#"{"kind":"PodList","items":[]}"#.to_vec(),
+            400,
+            "EventList",
+        ),
         (
             br#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1beta1","items":[]}"#.to_vec(),
             400,
@@ -532,7 +539,9 @@ async fn malformed_and_oversized_audit_bodies_get_a_clear_4xx() {
     // Events that are not objects are counted as malformed, the body is accepted, the rest is processed.
     let r = c
         .post(url(p.addr, "/audit"))
-        .body(r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[1,"x",{"verb":"get"}]}"#)
+        .body(
+            r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[1,"x",{"verb":"get"}]}"#,
+        )
         .send()
         .await
         .unwrap();
@@ -546,7 +555,10 @@ async fn malformed_and_oversized_audit_bodies_get_a_clear_4xx() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(metric(&m, "phiguard_audit_events_processed_total"), 3);
-    assert!(metric(&m, "phiguard_audit_malformed_events_total") >= 2, "{m}");
+    assert!(
+        metric(&m, "phiguard_audit_malformed_events_total") >= 2,
+        "{m}"
+    );
     assert_eq!(
         metric(&m, "phiguard_audit_rejected_total{reason=\"malformed\"}"),
         6
@@ -622,8 +634,12 @@ async fn killed_server_keeps_every_sealed_record_and_verify_names_the_unsealed_t
     assert!(report["sealed"].as_u64().unwrap() >= 20, "{text}");
     let records = report["records"].as_u64().unwrap();
     let unsealed = report["unsealed"].as_u64().unwrap();
-    assert!(records >= 20 && records <= 70, "{text}");
-    assert_eq!(report["sealed"].as_u64().unwrap() + unsealed, records, "{text}");
+    assert!((20..=70).contains(&records), "{text}");
+    assert_eq!(
+        report["sealed"].as_u64().unwrap() + unsealed,
+        records,
+        "{text}"
+    );
     assert!(text.contains(&format!("{unsealed} unsealed")), "{text}");
     eprintln!("after SIGKILL: {text}");
     if unsealed > 0 {
@@ -672,7 +688,12 @@ async fn a_full_queue_answers_429_and_loses_nothing_it_accepted() {
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut busy) = (0u64, 0u64);
             for _ in 0..4 {
-                let r = c.post(url(addr, "/audit")).body(body.clone()).send().await.unwrap();
+                let r = c
+                    .post(url(addr, "/audit"))
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
                 match r.status().as_u16() {
                     200 => ok += 1,
                     429 => {
@@ -700,10 +721,19 @@ async fn a_full_queue_answers_429_and_loses_nothing_it_accepted() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eprintln!("{ok} bodies accepted, {busy} answered 429");
-    assert!(busy > 0, "64 concurrent bodies of 2,000 events never filled a queue of one");
+    assert!(
+        busy > 0,
+        "64 concurrent bodies of 2,000 events never filled a queue of one"
+    );
     assert_eq!(ok + busy, 64);
-    assert_eq!(metric(&m, "phiguard_audit_events_received_total"), ok * 2000);
-    assert_eq!(metric(&m, "phiguard_audit_events_processed_total"), ok * 2000);
+    assert_eq!(
+        metric(&m, "phiguard_audit_events_received_total"),
+        ok * 2000
+    );
+    assert_eq!(
+        metric(&m, "phiguard_audit_events_processed_total"),
+        ok * 2000
+    );
     assert_eq!(
         metric(&m, "phiguard_audit_rejected_total{reason=\"queue_full\"}"),
         busy

@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use phiguard_audit::forward::{ForwardConfig, ForwardStats, Format, Forwarder};
+use phiguard_audit::forward::{Format, ForwardConfig, ForwardStats, Forwarder};
 use phiguard_audit::{AuditConfig, Detector};
 use phiguard_evidence::{store, Options as TrailOptions, Trail};
 use phiguard_server::axum::body::{Body, Bytes};
@@ -132,7 +132,10 @@ impl EvidenceWriter {
             }
             Err(_) => {
                 let _ = worker.join();
-                anyhow::bail!("opening evidence trail {}: the evidence thread stopped", store::redact(location));
+                anyhow::bail!(
+                    "opening evidence trail {}: the evidence thread stopped",
+                    store::redact(location)
+                );
             }
         }
         tracing::info!(trail = %store::redact(location), "evidence trail open");
@@ -238,8 +241,7 @@ fn evidence_loop(mut trail: Trail, rx: Receiver<EvMsg>, st: &EvStats, every: Dur
             let items: Vec<(&str, &str)> = batch.iter().map(|(k, b)| (*k, b.as_str())).collect();
             match trail.append_many(phiguard_evidence::time::now_us(), &items) {
                 Ok(()) => {
-                    st.appended
-                        .fetch_add(items.len() as u64, Ordering::Relaxed);
+                    st.appended.fetch_add(items.len() as u64, Ordering::Relaxed);
                     dirty = true;
                 }
                 Err(e) => {
@@ -429,7 +431,9 @@ impl AuditSink {
         out.push_str("# HELP phiguard_audit_alerts_total Alerts raised on /audit events, by rule.\n# TYPE phiguard_audit_alerts_total counter\n");
         if let Ok(a) = m.alerts.lock() {
             for (code, n) in a.iter() {
-                out.push_str(&format!("phiguard_audit_alerts_total{{rule=\"{code}\"}} {n}\n"));
+                out.push_str(&format!(
+                    "phiguard_audit_alerts_total{{rule=\"{code}\"}} {n}\n"
+                ));
             }
         }
         if let Ok(f) = m.forward.lock() {
