@@ -15,7 +15,7 @@ function setup(thread)
 end
 
 local i = 0
-local ok, busy, other = 0, 0, 0
+ok, busy, other = 0, 0, 0  -- globals: done() reads them with thread:get
 function init(args)
   i = id * 7919
 end
