@@ -313,16 +313,18 @@ async fn metrics(c: &reqwest::Client, addr: SocketAddr) -> String {
 async fn audit_events_raise_alerts_everywhere_and_sigterm_seals_the_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let ca = write_pki(dir.path());
-    std::fs::write(dir.path().join("phiguard.toml"), CONFIG).unwrap();
     keygen(dir.path());
     let trail = dir.path().join("trail");
     let (recv_addr, received) = receiver();
-    let hook = format!("http://{recv_addr}/alerts");
+    // The webhook URL from phiguard.toml, its payload format from the flag.
+    std::fs::write(
+        dir.path().join("phiguard.toml"),
+        format!("{CONFIG}webhook = \"http://{recv_addr}/alerts\"\n"),
+    )
+    .unwrap();
     let mut p = spawn(
         dir.path(),
         &[
-            "--audit-webhook",
-            &hook,
             "--audit-webhook-format",
             "json",
             "--evidence",

@@ -46,6 +46,10 @@ pub struct AuditConfig {
     pub volume_factor: f64,
     pub volume_min: u64,
     pub volume_history: u32,
+    /// `[audit] webhook`: where `phiguard serve` forwards the alerts of `/audit` (an http:// URL).
+    pub webhook: Option<String>,
+    /// `[audit] webhook-format`: `alertmanager` (default) or `json`.
+    pub webhook_format: Option<String>,
 }
 
 impl Default for AuditConfig {
@@ -61,6 +65,8 @@ impl Default for AuditConfig {
             volume_factor: 5.0,
             volume_min: 100,
             volume_history: 3,
+            webhook: None,
+            webhook_format: None,
         }
     }
 }
@@ -91,6 +97,8 @@ struct RawAudit {
     volume_factor: Option<f64>,
     volume_min: Option<u64>,
     volume_history: Option<u32>,
+    webhook: Option<String>,
+    webhook_format: Option<String>,
 }
 
 impl AuditConfig {
@@ -144,6 +152,22 @@ impl AuditConfig {
         }
         if let Some(v) = a.volume_min {
             c.volume_min = v;
+        }
+        if let Some(v) = a.webhook {
+            if !v.starts_with("http://") {
+                return Err(bad(format!(
+                    "[audit] webhook `{v}` must be an http:// URL (terminate TLS in a local proxy or sidecar)"
+                )));
+            }
+            c.webhook = Some(v);
+        }
+        if let Some(v) = a.webhook_format {
+            if v != "alertmanager" && v != "json" {
+                return Err(bad(format!(
+                    "[audit] webhook-format `{v}` must be `alertmanager` or `json`"
+                )));
+            }
+            c.webhook_format = Some(v);
         }
         if let Some(v) = a.volume_history {
             if v == 0 {
@@ -253,6 +277,16 @@ mod tests {
         // Saturday.
         assert!(!h.contains(t("2026-03-07T15:00:00Z")));
         assert!(AuditConfig::from_toml("p.toml", "[audit]\nbogus=1\n").is_err());
+        let w = AuditConfig::from_toml(
+            "p.toml",
+            "[audit]\nwebhook=\"http://am:9093/api/v2/alerts\"\nwebhook-format=\"json\"\n",
+        )
+        .ok()
+        .unwrap_or_default();
+        assert_eq!(w.webhook.as_deref(), Some("http://am:9093/api/v2/alerts"));
+        assert_eq!(w.webhook_format.as_deref(), Some("json"));
+        assert!(AuditConfig::from_toml("p.toml", "[audit]\nwebhook=\"https://x\"\n").is_err());
+        assert!(AuditConfig::from_toml("p.toml", "[audit]\nwebhook-format=\"xml\"\n").is_err());
         assert!(
             AuditConfig::from_toml("p.toml", "[audit]\nbusiness-hours=\"19:00-07:00\"\n").is_err()
         );

@@ -30,12 +30,13 @@ use serde_json::json;
 /// Flags of `phiguard serve` for the audit webhook and the evidence trail.
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
-    /// Forward /audit alerts to this webhook (http://; Alertmanager API v2 or plain JSON).
+    /// Forward /audit alerts to this webhook (http://; Alertmanager API v2 or plain JSON) [default: `[audit]
+    /// webhook` of --config].
     #[arg(long, value_name = "URL")]
     pub audit_webhook: Option<String>,
-    /// Payload of --audit-webhook.
-    #[arg(long, value_enum, default_value_t = WebhookFormat::Alertmanager)]
-    pub audit_webhook_format: WebhookFormat,
+    /// Payload of the webhook [default: `[audit] webhook-format`, else alertmanager].
+    #[arg(long, value_enum)]
+    pub audit_webhook_format: Option<WebhookFormat>,
     /// Audit bodies waiting for detection at most; more are answered 429 (the API server retries).
     #[arg(long, default_value_t = 256)]
     pub audit_queue: usize,
@@ -349,16 +350,18 @@ impl AuditSink {
                 AuditConfig::from_toml(&p.display().to_string(), &text)?
             }
         };
+        let url = args.audit_webhook.clone().or_else(|| cfg.webhook.clone());
+        let format = match (args.audit_webhook_format, cfg.webhook_format.as_deref()) {
+            (Some(WebhookFormat::Json), _) | (None, Some("json")) => Format::Json,
+            _ => Format::Alertmanager,
+        };
         let detector = Detector::new(cfg);
         for (code, why) in detector.inactive() {
             tracing::info!(code, reason = why, "audit detection inactive");
         }
-        let forwarder = match &args.audit_webhook {
+        let forwarder = match &url {
             Some(url) => {
-                let format = match args.audit_webhook_format {
-                    WebhookFormat::Alertmanager => Format::Alertmanager,
-                    WebhookFormat::Json => Format::Json,
-                };
+                tracing::info!(format = ?format, "audit alerts forwarded to a webhook");
                 Some(Forwarder::start(ForwardConfig::new(url, format))?)
             }
             None => None,
