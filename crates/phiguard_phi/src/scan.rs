@@ -901,6 +901,16 @@ impl Scan<'_> {
             }
         }
         if w[0].is_ascii_uppercase() {
+            if (6..=9).contains(&w.len()) && w[w.len() - 1] == b'y' && dict::weekday(w).is_some() {
+                // `Monday`, `on Tuesday`: a date element (the day of a dated event).
+                let conf = if self.ctx(i) & ctx::DATE != 0 {
+                    0.9
+                } else {
+                    0.6
+                };
+                self.push(Entity::Date, i, j, conf, Method::Dictionary);
+                return j;
+            }
             return self.capitalised(i, j);
         }
         j
@@ -1394,6 +1404,24 @@ impl Scan<'_> {
         } else {
             0.0
         };
+        // `Faina D. Yefremova`, `Ravil G Yefimov`: given name, middle initial, surname.
+        let mixed_case = |x: usize| {
+            let w = &t[words[x].0..words[x].1];
+            w[0].is_ascii_uppercase() && w[1..].iter().any(u8::is_ascii_lowercase)
+        };
+        if b - a == 3
+            && initial(a + 1)
+            && !initial(a)
+            && !initial(a + 2)
+            && !kinds[a].2
+            && !kinds[a + 2].2
+            && mixed_case(a)
+            && mixed_case(a + 2)
+            && (!matches!(t[words[a + 1].0], b'A' | b'I')
+                || words[a + 1].1 < n && t[words[a + 1].1] == b'.')
+        {
+            conf = conf.max(0.75);
+        }
         if cue {
             conf = conf.max(0.7) + 0.15;
         }
