@@ -1244,6 +1244,30 @@ impl Scan<'_> {
             self.push(Entity::Address, i, end, 0.7, Method::Pattern);
             return end;
         }
+        // An address line `20789 Allika 46`, `3482 Via Franscini 71`: a line that opens with a house or
+        // building number, then one to three capitalised words, then a number.
+        if let Some(s0) = self.line_number_before(i) {
+            let plain = words[..nw].iter().all(|&(s, e)| {
+                e - s >= 3
+                    && t[s + 1..e].iter().all(|c| !c.is_ascii_uppercase())
+                    && !dict::name_word(&t[s..e]).2
+            });
+            if plain && nw <= 3 {
+                let mut k = words[nw - 1].1;
+                if k + 1 < n && t[k] == b' ' && t[k + 1].is_ascii_digit() {
+                    k += 1;
+                    let ds = k;
+                    while k < n && t[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    if k - ds <= 5 && (k == n || !is_word(t[k])) {
+                        let end = self.unit_after(k);
+                        self.push(Entity::Address, s0, end, 0.6, Method::Pattern);
+                        return end;
+                    }
+                }
+            }
+        }
         // `Waechter Turnpike`, `Marina Fort`: capitalised words ending in a street designator.
         if nw >= 2 {
             let (ls, le) = words[nw - 1];
@@ -1294,6 +1318,18 @@ impl Scan<'_> {
             if ul <= upper.len() && dict::PLACES.cities.contains(&upper[..ul]) {
                 // Only a place where the name is not followed by more capitalised words of a person name.
                 self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
+                // A postal code after the place: `Estonia 62488`, `Oslo 0150`.
+                if e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_digit() {
+                    let ds = e + 1;
+                    let mut k = ds;
+                    while k < n && t[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    if (4..=5).contains(&(k - ds)) && (k == n || !is_word(t[k]) && t[k] != b'.') {
+                        self.push(Entity::Zip, ds, k, 0.6, Method::Pattern);
+                        return k;
+                    }
+                }
                 return e;
             }
             if x == 0 && !(ul <= upper.len() && dict::PLACES.city_heads.contains(&upper[..ul])) {
@@ -1514,6 +1550,27 @@ impl Scan<'_> {
             k -= 1;
         }
         k == 0 || matches!(t[k - 1], b'.' | b'!' | b'?' | b'\n' | b'\r' | b':')
+    }
+
+    /// The start of a house number that opens the line of the word at `i` (`20789 Allika 46`): digits, one
+    /// space, the word; before the digits only spaces, tabs or `>` quote marks since the line start.
+    fn line_number_before(&self, i: usize) -> Option<usize> {
+        let t = self.t;
+        if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+            return None;
+        }
+        let mut s = i - 1;
+        while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
+            s -= 1;
+        }
+        if i - 1 - s > 5 {
+            return None;
+        }
+        let mut k = s;
+        while k > 0 && matches!(t[k - 1], b' ' | b'\t' | b'>') {
+            k -= 1;
+        }
+        (k == 0 || matches!(t[k - 1], b'\n' | b'\r')).then_some(s)
     }
 
     /// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a
