@@ -1555,6 +1555,12 @@ pub static PLACES: LazyLock<Places> = LazyLock::new(|| {
     }
 });
 
+/// Whether a single word is a city or country of the place lists (case-insensitive).
+pub fn place(word: &[u8]) -> bool {
+    let mut buf = [0u8; 32];
+    upper_into(word, &mut buf).is_some_and(|n| PLACES.cities.contains(&buf[..n]))
+}
+
 /// Whether an upper-cased word is a US state name.
 pub fn is_state(upper: &[u8]) -> bool {
     PLACES.states.contains(upper)

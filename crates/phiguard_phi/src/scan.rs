@@ -1229,7 +1229,11 @@ impl Scan<'_> {
                 break;
             }
         }
-        if nw == 1 && dict::name_word(&t[i..j]).2 && !self.after_locative(i) {
+        if nw == 1
+            && dict::name_word(&t[i..j]).2
+            && !self.after_locative(i)
+            && !dict::place(&t[i..j])
+        {
             return j;
         }
         let run_end = words[nw - 1].1;
