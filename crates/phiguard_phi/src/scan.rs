@@ -460,11 +460,34 @@ impl Scan<'_> {
             [1, 3, 3, 4, ..] if t[g[0].0] == b'1' => (Some(1), g[3].1),
             _ => (None, 0),
         };
+        // A trunk-prefixed area code and a subscriber number of 6-8 digits: `0393 1144137`, `0961-7596216`.
+        let trunk_pair = ng == 2
+            && t[g[0].0] == b'0'
+            && t[g[0].0..g[0].1].iter().any(|&d| d != b'0')
+            && (3..=5).contains(&lens[0])
+            && (6..=8).contains(&lens[1])
+            && (10..=12).contains(&(lens[0] + lens[1]))
+            && matches!(sep[0], b' ' | b'-');
         // Context is read only for shapes that can be phones.
         let generic_shape =
             ng >= 2 && lens[0] <= 6 && lens[1..].iter().all(|l| (2..=5).contains(l));
-        if nanp_k.is_none() && !generic_shape {
+        if nanp_k.is_none() && !generic_shape && !trunk_pair {
             return None;
+        }
+        if trunk_pair {
+            let c = self.ctx(start);
+            let entity = if c & ctx::FAX != 0 {
+                Entity::Fax
+            } else {
+                Entity::Phone
+            };
+            let conf = if c & (ctx::PHONE | ctx::FAX) != 0 {
+                0.85
+            } else {
+                0.55
+            };
+            self.push(entity, start, g[1].1, conf, Method::Pattern);
+            return Some(g[1].1);
         }
         let c = self.ctx(start);
         let fax = c & ctx::FAX != 0;
@@ -599,6 +622,19 @@ impl Scan<'_> {
             if e == n || !is_word(t[e]) {
                 ext_end = Some(e);
             }
+        }
+        // An unspaced E.164 number: `+447700677662` (country code and national number, 8-15 digits).
+        if ng == 1 && t[i] == b'+' && (8..=15).contains(&(g[0].1 - g[0].0)) && t[g[0].0] != b'0' {
+            if k == n || !is_word(t[k]) {
+                let c = self.ctx(i);
+                let conf = if c & (ctx::PHONE | ctx::FAX) != 0 {
+                    0.85
+                } else {
+                    0.6
+                };
+                self.push(Entity::Phone, i, k, conf, Method::Pattern);
+            }
+            return;
         }
         if ng < 2 || (ext_end.is_none() && k < n && is_word(t[k])) {
             return;

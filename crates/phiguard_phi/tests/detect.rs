@@ -329,6 +329,9 @@ fn phone_shapes() {
         "(212) 555-0147",
         "+44 20 7946 0958",
         "617.253.1000",
+        "+447700677662",
+        "0393 1144137",
+        "0961-7596216",
     ] {
         let got = found(&format!("reach me at {p} today"));
         assert_eq!(got, vec![(Entity::Phone, p.to_string())], "{p}");
