@@ -460,11 +460,34 @@ impl Scan<'_> {
             [1, 3, 3, 4, ..] if t[g[0].0] == b'1' => (Some(1), g[3].1),
             _ => (None, 0),
         };
+        // A trunk-prefixed area code and a subscriber number of 6-8 digits: `0393 1144137`, `0961-7596216`.
+        let trunk_pair = ng == 2
+            && t[g[0].0] == b'0'
+            && t[g[0].0..g[0].1].iter().any(|&d| d != b'0')
+            && (3..=5).contains(&lens[0])
+            && (6..=8).contains(&lens[1])
+            && (10..=12).contains(&(lens[0] + lens[1]))
+            && matches!(sep[0], b' ' | b'-');
         // Context is read only for shapes that can be phones.
         let generic_shape =
             ng >= 2 && lens[0] <= 6 && lens[1..].iter().all(|l| (2..=5).contains(l));
-        if nanp_k.is_none() && !generic_shape {
+        if nanp_k.is_none() && !generic_shape && !trunk_pair {
             return None;
+        }
+        if trunk_pair {
+            let c = self.ctx(start);
+            let entity = if c & ctx::FAX != 0 {
+                Entity::Fax
+            } else {
+                Entity::Phone
+            };
+            let conf = if c & (ctx::PHONE | ctx::FAX) != 0 {
+                0.85
+            } else {
+                0.55
+            };
+            self.push(entity, start, g[1].1, conf, Method::Pattern);
+            return Some(g[1].1);
         }
         let c = self.ctx(start);
         let fax = c & ctx::FAX != 0;
@@ -599,6 +622,19 @@ impl Scan<'_> {
             if e == n || !is_word(t[e]) {
                 ext_end = Some(e);
             }
+        }
+        // An unspaced E.164 number: `+447700677662` (country code and national number, 8-15 digits).
+        if ng == 1 && t[i] == b'+' && (8..=15).contains(&(g[0].1 - g[0].0)) && t[g[0].0] != b'0' {
+            if k == n || !is_word(t[k]) {
+                let c = self.ctx(i);
+                let conf = if c & (ctx::PHONE | ctx::FAX) != 0 {
+                    0.85
+                } else {
+                    0.6
+                };
+                self.push(Entity::Phone, i, k, conf, Method::Pattern);
+            }
+            return;
         }
         if ng < 2 || (ext_end.is_none() && k < n && is_word(t[k])) {
             return;
@@ -901,6 +937,16 @@ impl Scan<'_> {
             }
         }
         if w[0].is_ascii_uppercase() {
+            if (6..=9).contains(&w.len()) && w[w.len() - 1] == b'y' && dict::weekday(w).is_some() {
+                // `Monday`, `on Tuesday`: a date element (the day of a dated event).
+                let conf = if self.ctx(i) & ctx::DATE != 0 {
+                    0.9
+                } else {
+                    0.6
+                };
+                self.push(Entity::Date, i, j, conf, Method::Dictionary);
+                return j;
+            }
             return self.capitalised(i, j);
         }
         j
@@ -1219,7 +1265,11 @@ impl Scan<'_> {
                 break;
             }
         }
-        if nw == 1 && dict::name_word(&t[i..j]).2 && !self.after_locative(i) {
+        if nw == 1
+            && dict::name_word(&t[i..j]).2
+            && !self.after_locative(i)
+            && !dict::place(&t[i..j])
+        {
             return j;
         }
         let run_end = words[nw - 1].1;
@@ -1233,6 +1283,30 @@ impl Scan<'_> {
         if let Some(end) = self.street_number_after(i, j) {
             self.push(Entity::Address, i, end, 0.7, Method::Pattern);
             return end;
+        }
+        // An address line `20789 Allika 46`, `3482 Via Franscini 71`: a line that opens with a house or
+        // building number, then one to three capitalised words, then a number.
+        if let Some(s0) = self.line_number_before(i) {
+            let plain = words[..nw].iter().all(|&(s, e)| {
+                e - s >= 3
+                    && t[s + 1..e].iter().all(|c| !c.is_ascii_uppercase())
+                    && !dict::name_word(&t[s..e]).2
+            });
+            if plain && nw <= 3 {
+                let mut k = words[nw - 1].1;
+                if k + 1 < n && t[k] == b' ' && t[k + 1].is_ascii_digit() {
+                    k += 1;
+                    let ds = k;
+                    while k < n && t[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    if k - ds <= 5 && (k == n || !is_word(t[k])) {
+                        let end = self.unit_after(k);
+                        self.push(Entity::Address, s0, end, 0.6, Method::Pattern);
+                        return end;
+                    }
+                }
+            }
         }
         // `Waechter Turnpike`, `Marina Fort`: capitalised words ending in a street designator.
         if nw >= 2 {
@@ -1284,6 +1358,18 @@ impl Scan<'_> {
             if ul <= upper.len() && dict::PLACES.cities.contains(&upper[..ul]) {
                 // Only a place where the name is not followed by more capitalised words of a person name.
                 self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
+                // A postal code after the place: `Estonia 62488`, `Oslo 0150`.
+                if e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_digit() {
+                    let ds = e + 1;
+                    let mut k = ds;
+                    while k < n && t[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    if (4..=5).contains(&(k - ds)) && (k == n || !is_word(t[k]) && t[k] != b'.') {
+                        self.push(Entity::Zip, ds, k, 0.6, Method::Pattern);
+                        return k;
+                    }
+                }
                 return e;
             }
             if x == 0 && !(ul <= upper.len() && dict::PLACES.city_heads.contains(&upper[..ul])) {
@@ -1394,6 +1480,24 @@ impl Scan<'_> {
         } else {
             0.0
         };
+        // `Faina D. Yefremova`, `Ravil G Yefimov`: given name, middle initial, surname.
+        let mixed_case = |x: usize| {
+            let w = &t[words[x].0..words[x].1];
+            w[0].is_ascii_uppercase() && w[1..].iter().any(u8::is_ascii_lowercase)
+        };
+        if b - a == 3
+            && initial(a + 1)
+            && !initial(a)
+            && !initial(a + 2)
+            && !kinds[a].2
+            && !kinds[a + 2].2
+            && mixed_case(a)
+            && mixed_case(a + 2)
+            && (!matches!(t[words[a + 1].0], b'A' | b'I')
+                || words[a + 1].1 < n && t[words[a + 1].1] == b'.')
+        {
+            conf = conf.max(0.75);
+        }
         if cue {
             conf = conf.max(0.7) + 0.15;
         }
@@ -1486,6 +1590,27 @@ impl Scan<'_> {
             k -= 1;
         }
         k == 0 || matches!(t[k - 1], b'.' | b'!' | b'?' | b'\n' | b'\r' | b':')
+    }
+
+    /// The start of a house number that opens the line of the word at `i` (`20789 Allika 46`): digits, one
+    /// space, the word; before the digits only spaces, tabs or `>` quote marks since the line start.
+    fn line_number_before(&self, i: usize) -> Option<usize> {
+        let t = self.t;
+        if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+            return None;
+        }
+        let mut s = i - 1;
+        while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
+            s -= 1;
+        }
+        if i - 1 - s > 5 {
+            return None;
+        }
+        let mut k = s;
+        while k > 0 && matches!(t[k - 1], b' ' | b'\t' | b'>') {
+            k -= 1;
+        }
+        (k == 0 || matches!(t[k - 1], b'\n' | b'\r')).then_some(s)
     }
 
     /// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a

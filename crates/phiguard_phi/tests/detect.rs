@@ -291,7 +291,7 @@ fn presidio_synthetic_set_regression() {
         r.overall.recall(),
         r.overall.f1()
     );
-    assert!(r.overall.f1() >= 0.70, "{:?}", r.overall);
+    assert!(r.overall.f1() >= 0.78, "{:?}", r.overall);
     for g in ["SSN", "EMAIL", "IBAN", "IP", "CREDIT_CARD", "URL"] {
         let c = r.per_group[g];
         assert!(c.recall() >= 0.9, "{g}: {c:?}");
@@ -329,6 +329,9 @@ fn phone_shapes() {
         "(212) 555-0147",
         "+44 20 7946 0958",
         "617.253.1000",
+        "+447700677662",
+        "0393 1144137",
+        "0961-7596216",
     ] {
         let got = found(&format!("reach me at {p} today"));
         assert_eq!(got, vec![(Entity::Phone, p.to_string())], "{p}");
@@ -349,4 +352,37 @@ fn ipv6() {
         );
     }
     assert!(found("at 10:23:45 and ::1 and fe80::1").is_empty());
+}
+
+#[test]
+fn weekdays_countries_initials_and_address_lines() {
+    assert_eq!(
+        found("The follow-up is on Tuesday."),
+        vec![(Entity::Date, "Tuesday".to_string())]
+    );
+    assert_eq!(
+        found("She moved to Norway."),
+        vec![(Entity::Location, "Norway".to_string())]
+    );
+    assert_eq!(
+        found("Estonia 62488\n"),
+        vec![
+            (Entity::Location, "Estonia".to_string()),
+            (Entity::Zip, "62488".to_string())
+        ]
+    );
+    assert_eq!(
+        found("seen by Faina D. Yefremova yesterday"),
+        vec![(Entity::Name, "Faina D. Yefremova".to_string())]
+    );
+    assert_eq!(
+        found("William Hughes\n20789 Allika 46\n"),
+        vec![
+            (Entity::Name, "William Hughes".to_string()),
+            (Entity::Address, "20789 Allika 46".to_string())
+        ]
+    );
+    // Lower-case weekdays, all-caps words and log lines stay clean.
+    assert!(found("cron: runs every monday at 02:00").is_empty());
+    assert!(found("200 OK 512\nGET /api/v2 HTTP 200").is_empty());
 }
