@@ -2,7 +2,8 @@
 
 use crate::finding::{Out, RawFinding};
 use crate::inventory::ObjectId;
-use crate::rbac::{Binding, Loc, Model, RuleDef};
+use crate::rbac::powers::{binding_powers, Held};
+use crate::rbac::{Binding, Loc, Model, RuleDef, SubjectRef};
 use crate::rule::{Ctx, Rule};
 use crate::source::Object;
 use crate::yaml::Node;
@@ -155,5 +156,59 @@ pub(crate) fn phi_list(namespaces: &[String]) -> String {
         format!("PHI namespace {}", quoted[0])
     } else {
         format!("PHI namespaces {}", quoted.join(", "))
+    }
+}
+
+/// Reports, at each subject of each binding that reaches a PHI namespace, the powers `keep` selects (with the rule
+/// that grants each), skipping subjects `skip` names. Shared by the rules about powers held in PHI namespaces.
+pub(crate) fn report_phi_powers(
+    cx: &Ctx<'_>,
+    out: &mut Out,
+    keep: impl Fn(&Held) -> bool,
+    skip: impl Fn(&SubjectRef) -> bool,
+) {
+    if cx.scope.namespaces.is_empty() {
+        return;
+    }
+    let m = model(cx);
+    for (bi, b) in m.bindings.iter().enumerate() {
+        let Some(object) = b.object else { continue };
+        let reach = phi_reach(cx, b);
+        if reach.is_empty() {
+            continue;
+        }
+        let held: Vec<Held> = binding_powers(m, bi)
+            .into_iter()
+            .filter(|h| keep(h))
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
+        let what: Vec<String> = held
+            .iter()
+            .map(|h| {
+                let e = &h.evidence[0];
+                format!("{} ({}, {})", h.power.title, e.what, m.rules[e.rule].cite())
+            })
+            .collect();
+        for s in b.subjects.iter().filter(|s| !skip(&s.subject)) {
+            report_at(
+                out,
+                object,
+                &s.loc,
+                format!("subjects[{}].name", s.index),
+                format!(
+                    "{} can {} in {} through {}",
+                    s.subject.describe(),
+                    what.join(" and "),
+                    phi_list(&reach),
+                    b.describe()
+                ),
+            );
+            for h in &held {
+                let e = &h.evidence[0];
+                relate_rule(out, &m.rules[e.rule], &e.what);
+            }
+        }
     }
 }

@@ -1,10 +1,9 @@
 //! ID013 phi-secret-exec-access.
 
 use crate::finding::Out;
-use crate::rbac::powers::binding_powers;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
 
-use super::{model, phi_list, phi_reach, relate_rule, report_at};
+use super::report_phi_powers;
 
 pub const RULE: Rule = Rule {
     code: "ID013",
@@ -49,51 +48,10 @@ binding that is reviewed and logged. Run `phiguard rbac subject KIND NAME` to se
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    if cx.scope.namespaces.is_empty() {
-        return;
-    }
-    let m = model(cx);
-    for (bi, b) in m.bindings.iter().enumerate() {
-        let Some(object) = b.object else { continue };
-        let reach = phi_reach(cx, b);
-        if reach.is_empty() {
-            continue;
-        }
-        let held: Vec<_> = binding_powers(m, bi)
-            .into_iter()
-            .filter(|h| matches!(h.power.id, "read-secrets" | "exec") && h.only_names.is_empty())
-            .collect();
-        if held.is_empty() {
-            continue;
-        }
-        for s in &b.subjects {
-            if s.subject.is_system() || s.subject.is_everyone() {
-                continue;
-            }
-            let what: Vec<String> = held
-                .iter()
-                .map(|h| {
-                    let e = &h.evidence[0];
-                    format!("{} ({}, {})", h.power.title, e.what, m.rules[e.rule].cite())
-                })
-                .collect();
-            report_at(
-                out,
-                object,
-                &s.loc,
-                format!("subjects[{}].name", s.index),
-                format!(
-                    "{} can {} in {} through {}",
-                    s.subject.describe(),
-                    what.join(" and "),
-                    phi_list(&reach),
-                    b.describe()
-                ),
-            );
-            for h in &held {
-                let e = &h.evidence[0];
-                relate_rule(out, &m.rules[e.rule], &e.what);
-            }
-        }
-    }
+    report_phi_powers(
+        cx,
+        out,
+        |h| matches!(h.power.id, "read-secrets" | "exec") && h.only_names.is_empty(),
+        |s| s.is_system() || s.is_everyone(),
+    );
 }
