@@ -386,3 +386,87 @@ pub fn report_grants(
         );
     }
 }
+
+/// Which container resource setting a check asks for.
+#[derive(Clone, Copy)]
+pub enum ResourceField {
+    /// `resources.limits`.
+    Limits,
+    /// `resources.requests` (a limit alone also sets the request, as the API server defaults it).
+    Requests,
+}
+
+impl ResourceField {
+    fn key(self) -> &'static str {
+        match self {
+            ResourceField::Limits => "limits",
+            ResourceField::Requests => "requests",
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            ResourceField::Limits => "resources.limits",
+            ResourceField::Requests => "resources.requests",
+        }
+    }
+    fn set_by(self) -> &'static [&'static str] {
+        match self {
+            ResourceField::Limits => &["limits"],
+            ResourceField::Requests => &["requests", "limits"],
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            ResourceField::Limits => "limit",
+            ResourceField::Requests => "request",
+        }
+    }
+}
+
+/// Reports every regular and init container whose CPU or memory `field` is set neither on the container, nor at
+/// pod level, nor by a LimitRange default in its namespace (AV005, AV006).
+pub fn missing_resources(cx: &Ctx<'_>, out: &mut Out, field: ResourceField) {
+    for w in cx.workloads() {
+        let defaults = limit_range_defaults(cx, w.object.namespace_or_default());
+        let defaulted = match field {
+            ResourceField::Limits => &defaults.limits,
+            ResourceField::Requests => &defaults.requests,
+        };
+        for c in w.containers() {
+            if c.kind == ContainerKind::Ephemeral {
+                continue;
+            }
+            let missing: Vec<&str> = ["cpu", "memory"]
+                .into_iter()
+                .filter(|r| {
+                    let set = |node: &Node| {
+                        field.set_by().iter().any(|kind| {
+                            node.at(&["resources", kind, r])
+                                .is_some_and(|n| !n.is_null())
+                        })
+                    };
+                    !set(c.node) && !set(w.spec) && !defaulted.contains(*r)
+                })
+                .collect();
+            let resource = match missing.as_slice() {
+                [] => continue,
+                ["cpu"] => "CPU",
+                ["memory"] => "memory",
+                _ => "CPU or memory",
+            };
+            let (node, rel) = match c.node.get("resources").filter(|n| !n.is_null()) {
+                Some(res) => match res.get(field.key()).filter(|n| !n.is_null()) {
+                    Some(l) => (l, field.path()),
+                    None => (res, "resources"),
+                },
+                None => (c.anchor(), ""),
+            };
+            out.at(
+                w.id,
+                node,
+                w.cpath(&c, rel),
+                format!("{} has no {resource} {}", c.describe(), field.noun()),
+            );
+        }
+    }
+}

@@ -1,7 +1,6 @@
 //! AV005 missing-resource-limits.
 
 use crate::finding::Out;
-use crate::inventory::ContainerKind;
 use crate::rule::{Applies, Ctx, Docs, Equivalents, Family, Rule, Severity};
 use crate::rules::util;
 
@@ -45,43 +44,5 @@ Or give the namespace a LimitRange with `default` limits so that containers with
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Out) {
-    for w in cx.workloads() {
-        let defaults = util::limit_range_defaults(cx, w.object.namespace_or_default());
-        for c in w.containers() {
-            if c.kind == ContainerKind::Ephemeral {
-                continue;
-            }
-            let missing: Vec<&str> = ["cpu", "memory"]
-                .into_iter()
-                .filter(|r| {
-                    let set = |node: &crate::yaml::Node| {
-                        node.at(&["resources", "limits", r])
-                            .is_some_and(|n| !n.is_null())
-                    };
-                    !set(c.node) && !set(w.spec) && !defaults.limits.contains(*r)
-                })
-                .collect();
-            if missing.is_empty() {
-                continue;
-            }
-            let what = match missing.as_slice() {
-                ["cpu"] => "no CPU limit",
-                ["memory"] => "no memory limit",
-                _ => "no CPU or memory limit",
-            };
-            let (node, rel) = match c.node.get("resources").filter(|n| !n.is_null()) {
-                Some(res) => match res.get("limits").filter(|n| !n.is_null()) {
-                    Some(l) => (l, "resources.limits"),
-                    None => (res, "resources"),
-                },
-                None => (c.anchor(), ""),
-            };
-            out.at(
-                w.id,
-                node,
-                w.cpath(&c, rel),
-                format!("{} has {what}", c.describe()),
-            );
-        }
-    }
+    util::missing_resources(cx, out, util::ResourceField::Limits);
 }
