@@ -118,9 +118,7 @@ impl Detector {
     pub fn detect(&self, text: &[u8]) -> Vec<Match> {
         let mut all = Vec::new();
         self.candidates(text, true, &mut all);
-        let mut out = resolve(all);
-        out.retain(|m| self.keep(m, text));
-        out
+        self.finish(text, all)
     }
 
     /// Every candidate (overlapping, any confidence) — for evaluation and debugging.
@@ -155,7 +153,10 @@ impl Detector {
     }
 
     /// Resolution then filtering over candidates found by [`Detector::candidates`].
-    pub fn finish(&self, text: &[u8], all: Vec<Match>) -> Vec<Match> {
+    pub fn finish(&self, text: &[u8], mut all: Vec<Match>) -> Vec<Match> {
+        // A candidate below the threshold can only displace candidates less confident than itself, which are
+        // below the threshold too: dropping them first changes nothing but the work.
+        all.retain(|m| m.confidence >= self.min_confidence);
         let mut out = resolve(all);
         out.retain(|m| self.keep(m, text));
         out

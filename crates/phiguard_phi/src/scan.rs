@@ -10,12 +10,16 @@ pub const MAX_ENTITY: usize = 1024;
 /// How far back context words are looked for.
 const CONTEXT_BYTES: usize = 48;
 const CONTEXT_WORDS: usize = 6;
+/// Slots of the key-classification cache (a log's keys repeat on every line; 128 keeps collisions rare).
+const KEY_SLOTS: usize = 128;
 
+// Byte classes, as bits so that a token's classes can be OR-ed in the same pass that finds its end.
 const O: u8 = 0; // other
 const D: u8 = 1; // digit
-const L: u8 = 2; // ASCII letter
-const H: u8 = 3; // byte of a non-ASCII character
-const U: u8 = 4; // underscore
+const LO: u8 = 2; // ASCII lower-case letter
+const UP: u8 = 4; // ASCII upper-case letter
+const H: u8 = 8; // byte of a non-ASCII character
+const U: u8 = 16; // underscore
 
 static CLASS: [u8; 256] = {
     let mut t = [O; 256];
@@ -24,8 +28,10 @@ static CLASS: [u8; 256] = {
         let b = i as u8;
         t[i] = if b.is_ascii_digit() {
             D
-        } else if b.is_ascii_alphabetic() {
-            L
+        } else if b.is_ascii_lowercase() {
+            LO
+        } else if b.is_ascii_uppercase() {
+            UP
         } else if b >= 0x80 {
             H
         } else if b == b'_' {
@@ -67,7 +73,7 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
     let mut s = Scan {
         t,
         out,
-        keys: [(0, None); 64],
+        keys: [(0, None); KEY_SLOTS],
     };
     let n = t.len();
     let mut i = 0;
@@ -91,8 +97,15 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
             i = skip;
             continue;
         }
+        // The token's end and the union of its byte classes, in one pass.
         let mut end = i + 1;
-        while end < n && is_word(t[end]) {
+        let mut mask = CLASS[c as usize];
+        while end < n {
+            let k = CLASS[t[end] as usize];
+            if k == O {
+                break;
+            }
+            mask |= k;
             end += 1;
         }
         if end < n && t[end] == b':' && end - i <= 4 && t[i..end].iter().all(|b| is_hex(*b)) {
@@ -101,10 +114,10 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
                 continue;
             }
         }
-        let next = if c.is_ascii_digit() && t[i..end].iter().all(u8::is_ascii_digit) {
+        let next = if mask == D {
             s.number(i, end)
         } else {
-            s.word(i, end)
+            s.word(i, end, mask)
         };
         i = next.max(end);
     }
@@ -114,7 +127,7 @@ struct Scan<'a> {
     t: &'a [u8],
     out: &'a mut Vec<Match>,
     /// Direct-mapped cache of key classifications (log keys repeat on every line): (FNV hash, kind).
-    keys: [(u64, Option<FieldKind>); 64],
+    keys: [(u64, Option<FieldKind>); KEY_SLOTS],
 }
 
 impl Scan<'_> {
@@ -270,7 +283,9 @@ impl Scan<'_> {
             while k < n && t[k].is_ascii_digit() {
                 k += 1;
             }
-            if k < n && is_word(t[k]) {
+            // The date of an ISO 8601 date-time ends at `T` (`2026-07-01T08:00:00Z`).
+            let date_time = ng == 2 && k + 1 < n && t[k] == b'T' && t[k + 1].is_ascii_digit();
+            if k < n && is_word(t[k]) && !date_time {
                 break;
             }
             sep[ng - 1] = t[e];
@@ -908,20 +923,19 @@ impl Scan<'_> {
     // ---------------------------------------------------------------- words
 
     /// A word at `[i, j)` (letters, digits, `_`, non-ASCII). Returns where to resume.
-    fn word(&mut self, i: usize, j: usize) -> usize {
+    fn word(&mut self, i: usize, j: usize, mask: u8) -> usize {
         let t = self.t;
         let n = t.len();
         let w = &t[i..j];
-        let digits = w.iter().filter(|b| b.is_ascii_digit()).count();
-        if digits > 0 {
-            return self.mixed(i, j, digits);
+        if mask & D != 0 {
+            return self.mixed(i, j);
         }
         // URLs and bare domains.
         if j + 3 <= n && &t[j..j + 3] == b"://" {
             self.url(i, j + 3);
             return j + 3;
         }
-        if j < n && t[j] == b'.' && w.iter().all(|b| b.is_ascii_lowercase() || *b == b'-') {
+        if j < n && t[j] == b'.' && mask == LO {
             if let Some(end) = self.domain(i) {
                 return end;
             }
@@ -953,7 +967,7 @@ impl Scan<'_> {
     }
 
     /// Tokens with letters and digits: VIN, MBI, DEA, IBAN, identifiers with context; hex and base64 runs skipped.
-    fn mixed(&mut self, i: usize, j: usize, digits: usize) -> usize {
+    fn mixed(&mut self, i: usize, j: usize) -> usize {
         let t = self.t;
         let w = &t[i..j];
         let l = w.len();
@@ -1036,7 +1050,8 @@ impl Scan<'_> {
         let hex_fragment = w
             .iter()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
-        if digits >= 3 && l >= 5 && !unit && !hex_fragment {
+        if l >= 5 && !unit && !hex_fragment && w.iter().filter(|b| b.is_ascii_digit()).count() >= 3
+        {
             let c = self.ctx(i);
             if let Some(e) = typed_id(c) {
                 self.push(e, i, j, 0.75, Method::Pattern);
@@ -1782,7 +1797,7 @@ impl Scan<'_> {
         for &b in key {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        let slot = (h as usize) & 63;
+        let slot = (h >> 56) as usize % KEY_SLOTS;
         let kind = if self.keys[slot].0 == h {
             self.keys[slot].1
         } else {

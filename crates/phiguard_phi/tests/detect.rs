@@ -127,6 +127,11 @@ fn keys_and_context_words() {
         !got.iter().any(|(_, v)| v.starts_with("2026-11-24")),
         "{got:?}"
     );
+    // An ISO 8601 date-time that is not the event time is a date, time included.
+    assert_eq!(
+        found("job 7: patient admitted 2025-02-03T04:05:06Z to ward 4"),
+        vec![(Entity::Date, "2025-02-03T04:05:06Z".to_string())]
+    );
     // Context words are whole words: `public` does not contain the licence keyword `lic`.
     assert!(found("the public key 12345678 rotated").is_empty());
     assert_eq!(found("licence 12345678")[0].0, Entity::License);
