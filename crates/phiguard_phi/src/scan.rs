@@ -10,7 +10,7 @@ pub const MAX_ENTITY: usize = 1024;
 /// How far back context words are looked for.
 const CONTEXT_BYTES: usize = 48;
 const CONTEXT_WORDS: usize = 6;
-/// Slots of the key-classification cache (a log's keys repeat on every line; 128 keeps collisions rare).
+/// Slots of the key-classification cache (a log's keys repeat on every line); two-choice, 7-bit indices.
 const KEY_SLOTS: usize = 128;
 
 // Byte classes, as bits so that a token's classes can be OR-ed in the same pass that finds its end.
@@ -140,30 +140,29 @@ impl Scan<'_> {
     /// Context bits from the words just before `start` (same line, whole words, camelCase and snake_case
     /// split, two-word phrases).
     fn ctx(&self, start: usize) -> u32 {
+        const ALNUM: u8 = D | LO | UP;
         let t = self.t;
         let mut lo = start.saturating_sub(CONTEXT_BYTES);
         if let Some(nl) = memchr::memrchr(b'\n', &t[lo..start]) {
             lo += nl + 1;
         }
+        let window = &t[lo..start];
+        // Bit k is set when window[k] is an ASCII letter or digit: words are runs of ones, found from the
+        // right with leading-zero counts instead of a byte-by-byte walk.
+        let mut ones: u64 = 0;
+        for (k, &b) in window.iter().enumerate() {
+            ones |= u64::from(CLASS[b as usize] & ALNUM != 0) << k;
+        }
         let mut bits = 0;
-        let mut j = start;
         let mut right: [u8; 24] = [0; 24];
         let mut right_len = 0usize;
         let mut words = 0;
-        while j > lo && words < CONTEXT_WORDS {
-            while j > lo && !is_alnum(t[j - 1]) {
-                if t[j - 1] == b'\n' {
-                    return bits;
-                }
-                j -= 1;
-            }
-            let e = j;
-            while j > lo && is_alnum(t[j - 1]) {
-                j -= 1;
-            }
-            if e == j {
-                break;
-            }
+        while ones != 0 && words < CONTEXT_WORDS {
+            let e = 64 - ones.leading_zeros() as usize;
+            let gaps = !ones & (u64::MAX >> (64 - e));
+            let j = 64 - gaps.leading_zeros() as usize;
+            ones &= u64::MAX.checked_shr(64 - j as u32).unwrap_or(0);
+            let (j, e) = (lo + j, lo + e);
             // Sub-words right to left, split at lower→upper transitions.
             let word = &t[j..e];
             let mut se = word.len();
@@ -1797,11 +1796,20 @@ impl Scan<'_> {
         for &b in key {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        let slot = (h >> 56) as usize % KEY_SLOTS;
-        let kind = if self.keys[slot].0 == h {
-            self.keys[slot].1
+        // Two candidate slots (from two parts of a mixed hash); a new key goes to an empty one, else the first.
+        let m = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let (a, b) = ((m >> 57) as usize, ((m >> 50) & 127) as usize);
+        let kind = if self.keys[a].0 == h {
+            self.keys[a].1
+        } else if self.keys[b].0 == h {
+            self.keys[b].1
         } else {
             let kind = field_kind(key);
+            let slot = if self.keys[a].0 != 0 && self.keys[b].0 == 0 {
+                b
+            } else {
+                a
+            };
             self.keys[slot] = (h, kind);
             kind
         };
