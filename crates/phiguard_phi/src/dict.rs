@@ -1,6 +1,6 @@
 //! Dictionaries: census names, US states and cities, months, name cues, street words, context keywords.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
@@ -692,18 +692,45 @@ pub fn upper_into(word: &[u8], buf: &mut [u8; 32]) -> Option<usize> {
     Some(word.len())
 }
 
-/// Name words: (is a known first name, is a known surname, is a common word that is never a name alone).
-pub fn name_word(word: &[u8]) -> (bool, bool, bool) {
-    let mut buf = [0u8; 32];
-    let Some(n) = upper_into(word, &mut buf) else {
-        return (false, false, false);
-    };
-    let w = &buf[..n];
+/// Flags of one upper-cased word in [`WORDS`].
+pub mod word {
+    pub const FIRST: u8 = 1;
+    pub const LAST: u8 = 1 << 1;
+    pub const STOP: u8 = 1 << 2;
+    pub const CITY: u8 = 1 << 3;
+}
+
+/// Every single word of the name and place lists with its flags, so that one lookup answers what
+/// [`NAMES`] and [`PLACES`] would answer in several.
+pub static WORDS: LazyLock<HashMap<Box<[u8]>, u8, BuildHasherDefault<Fnv>>> = LazyLock::new(|| {
+    let mut m: HashMap<Box<[u8]>, u8, BuildHasherDefault<Fnv>> = HashMap::default();
     let names = &*NAMES;
+    for (set, flag) in [
+        (&names.first, word::FIRST),
+        (&names.last, word::LAST),
+        (&names.stop, word::STOP),
+        (&PLACES.cities, word::CITY),
+    ] {
+        for w in set {
+            *m.entry(w.clone()).or_insert(0) |= flag;
+        }
+    }
+    m
+});
+
+/// The [`word`] flags of a word (case-insensitive); 0 when it is in no list.
+pub fn word_flags(w: &[u8]) -> u8 {
+    let mut buf = [0u8; 32];
+    upper_into(w, &mut buf).map_or(0, |n| WORDS.get(&buf[..n]).copied().unwrap_or(0))
+}
+
+/// Name words: (is a known first name, is a known surname, is a common word that is never a name alone).
+pub fn name_word(w: &[u8]) -> (bool, bool, bool) {
+    let f = word_flags(w);
     (
-        names.first.contains(w),
-        names.last.contains(w),
-        names.stop.contains(w),
+        f & word::FIRST != 0,
+        f & word::LAST != 0,
+        f & word::STOP != 0,
     )
 }
 
@@ -1556,9 +1583,8 @@ pub static PLACES: LazyLock<Places> = LazyLock::new(|| {
 });
 
 /// Whether a single word is a city or country of the place lists (case-insensitive).
-pub fn place(word: &[u8]) -> bool {
-    let mut buf = [0u8; 32];
-    upper_into(word, &mut buf).is_some_and(|n| PLACES.cities.contains(&buf[..n]))
+pub fn place(w: &[u8]) -> bool {
+    word_flags(w) & word::CITY != 0
 }
 
 /// Whether an upper-cased word is a US state name.

@@ -57,6 +57,12 @@ fn is_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
+/// Whether every byte is a hex digit (no early exit: short runs check faster without branches).
+#[inline]
+fn all_hex(b: &[u8]) -> bool {
+    b.iter().fold(true, |ok, &c| ok & c.is_ascii_hexdigit())
+}
+
 /// A byte range known to be ASCII digits (or other ASCII) as `&str`, without allocating.
 fn ascii(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("")
@@ -204,10 +210,9 @@ impl Scan<'_> {
             && t[i + 13] == b'-'
             && t[i + 18] == b'-'
             && t[i + 23] == b'-'
-            && t[i..i + 36]
+            && [(0, 8), (9, 13), (14, 18), (19, 23), (24, 36)]
                 .iter()
-                .enumerate()
-                .all(|(k, &b)| matches!(k, 8 | 13 | 18 | 23) || is_hex(b))
+                .all(|&(a, b)| all_hex(&t[i + a..i + b]))
         {
             return Some(i + 36);
         }
