@@ -146,7 +146,7 @@ pub enum Method {
 }
 
 /// One identifier found in the input.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Match {
     pub entity: Entity,
     /// Byte offsets into the input, end exclusive.

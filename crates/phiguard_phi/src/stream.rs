@@ -56,17 +56,25 @@ impl Lines {
 
 /// Fills `buf` from `r` until it holds `want` bytes or the reader ends; returns whether it ended.
 fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let mut tmp = vec![0u8; 64 * 1024];
-    while buf.len() < want {
-        let k = (want - buf.len()).min(tmp.len());
-        match r.read(&mut tmp[..k]) {
-            Ok(0) => return Ok(true),
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    let have = buf.len();
+    buf.resize(want.max(have), 0);
+    let mut len = have;
+    let ended = loop {
+        if len >= want {
+            break false;
         }
-    }
-    Ok(false)
+        match r.read(&mut buf[len..want]) {
+            Ok(0) => break true,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(len);
+                return Err(e);
+            }
+        }
+    };
+    buf.truncate(len);
+    Ok(ended)
 }
 
 /// Scans a reader in chunks of `chunk` bytes (at least `2 * OVERLAP`), calling `on_match` for every reported
@@ -89,12 +97,15 @@ pub fn scan_reader<R: Read>(
         line_start: 0,
     };
     let mut at_line_start = true;
+    // Candidates of one chunk; the allocation is reused from chunk to chunk.
+    let mut cands = Vec::new();
     loop {
         let eof = fill(&mut r, &mut buf, chunk + OVERLAP)?;
         let cut = if eof { buf.len() } else { buf.len() - OVERLAP };
-        let mut cands = Vec::new();
+        cands.clear();
         det.candidates(&buf, at_line_start, &mut cands);
-        for m in det.finish(&buf, cands) {
+        det.finish_in(&buf, &mut cands);
+        for &m in &cands {
             let abs = base + m.start as u64;
             if abs < emitted_to || abs < last_end || (m.start >= cut && !eof) {
                 continue;
@@ -144,12 +155,15 @@ pub fn redact_stream<R: Read, W: Write>(
     let mut written: u64 = 0;
     let mut stats = Stats::default();
     let mut at_line_start = true;
+    // Candidates of one chunk; the allocation is reused from chunk to chunk.
+    let mut cands = Vec::new();
     loop {
         let eof = fill(&mut r, &mut buf, chunk + OVERLAP)?;
         let cut = if eof { buf.len() } else { buf.len() - OVERLAP };
-        let mut cands = Vec::new();
+        cands.clear();
         det.candidates(&buf, at_line_start, &mut cands);
-        for m in det.finish(&buf, cands) {
+        det.finish_in(&buf, &mut cands);
+        for &m in &cands {
             let abs = base + m.start as u64;
             if abs < written || (m.start >= cut && !eof) {
                 continue;

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use phiguard_phi::eval::{self, SpanMode};
 use phiguard_phi::redact::Redactor;
 use phiguard_phi::stream::{self, Located};
-use phiguard_phi::{mask, DetectConfig, Detector, Entity};
+use phiguard_phi::{mask, DetectConfig, Detector, Entity, Method};
 use rayon::prelude::*;
 
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
@@ -307,6 +307,36 @@ fn scan_one(det: &Detector, path: &str, csv: bool) -> FileResult {
     res
 }
 
+/// The document `phi scan -o json` writes.
+#[derive(serde::Serialize)]
+struct JsonScan<'a> {
+    findings: Vec<JsonFinding<'a>>,
+    stats: JsonStats,
+    errors: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct JsonStats {
+    inputs: usize,
+    bytes: u64,
+    findings: usize,
+}
+
+/// One finding of `phi scan -o json` (fields in this order).
+#[derive(serde::Serialize)]
+struct JsonFinding<'a> {
+    path: &'a str,
+    line: u64,
+    column: u64,
+    offset: usize,
+    length: usize,
+    entity: Entity,
+    safe_harbor: u8,
+    confidence: f64,
+    method: Method,
+    value: String,
+}
+
 fn scan(a: ScanArgs) -> anyhow::Result<u8> {
     let det = detector(&a.common)?;
     let (files, mut errors) = expand(&a.paths);
@@ -360,26 +390,34 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
             )?;
         }
         PhiFormat::Json => {
-            let findings: Vec<serde_json::Value> = results
+            let findings: Vec<JsonFinding> = results
                 .iter()
                 .flat_map(|r| {
-                    r.found.iter().map(|l| {
-                        serde_json::json!({
-                            "path": r.path, "line": l.line, "column": l.column,
-                            "offset": l.m.start, "length": l.m.end - l.m.start,
-                            "entity": l.m.entity, "safe_harbor": l.m.entity.safe_harbor(),
-                            "confidence": (l.m.confidence * 100.0).round() / 100.0,
-                            "method": l.m.method, "value": value(l),
-                        })
+                    r.found.iter().map(|l| JsonFinding {
+                        path: &r.path,
+                        line: l.line,
+                        column: l.column,
+                        offset: l.m.start,
+                        length: l.m.end - l.m.start,
+                        entity: l.m.entity,
+                        safe_harbor: l.m.entity.safe_harbor(),
+                        confidence: (f64::from(l.m.confidence) * 100.0).round() / 100.0,
+                        method: l.m.method,
+                        value: value(l),
                     })
                 })
                 .collect();
-            let doc = serde_json::json!({
-                "findings": findings,
-                "stats": {"inputs": results.len(), "bytes": bytes, "findings": total},
-                "errors": errors,
-            });
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            let doc = JsonScan {
+                findings,
+                stats: JsonStats {
+                    inputs: results.len(),
+                    bytes,
+                    findings: total,
+                },
+                errors: &errors,
+            };
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
         }
         PhiFormat::Sarif => {
             let mut rules: Vec<Entity> = results
