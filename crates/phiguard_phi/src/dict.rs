@@ -736,6 +736,27 @@ pub fn name_word(w: &[u8]) -> (bool, bool, bool) {
 
 /// Month of a month name or its 3/4-letter abbreviation (case-insensitive).
 pub fn month(word: &[u8]) -> Option<u32> {
+    // Every month name and abbreviation starts with one of twelve three-letter prefixes.
+    let [a, b, c, ..] = *word else {
+        return None;
+    };
+    if !matches!(
+        [a | 0x20, b | 0x20, c | 0x20],
+        [b'j', b'a', b'n']
+            | [b'f', b'e', b'b']
+            | [b'm', b'a', b'r']
+            | [b'a', b'p', b'r']
+            | [b'm', b'a', b'y']
+            | [b'j', b'u', b'n']
+            | [b'j', b'u', b'l']
+            | [b'a', b'u', b'g']
+            | [b's', b'e', b'p']
+            | [b'o', b'c', b't']
+            | [b'n', b'o', b'v']
+            | [b'd', b'e', b'c']
+    ) {
+        return None;
+    }
     let mut buf = [0u8; 32];
     let n = upper_into(word, &mut buf)?;
     let w = &buf[..n];

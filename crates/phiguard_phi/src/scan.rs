@@ -10,6 +10,8 @@ pub const MAX_ENTITY: usize = 1024;
 /// How far back context words are looked for.
 const CONTEXT_BYTES: usize = 48;
 const CONTEXT_WORDS: usize = 6;
+/// The longest context keyword or phrase word ([`dict::keyword`], [`dict::phrase`]).
+const KEYWORD_MAX: usize = 12;
 /// Slots of the key-classification cache (a log's keys repeat on every line); two-choice, 7-bit indices.
 const KEY_SLOTS: usize = 128;
 
@@ -160,7 +162,7 @@ impl Scan<'_> {
             ones |= u64::from(CLASS[b as usize] & ALNUM != 0) << k;
         }
         let mut bits = 0;
-        let mut right: [u8; 24] = [0; 24];
+        let mut right = [0u8; KEYWORD_MAX];
         let mut right_len = 0usize;
         let mut words = 0;
         while ones != 0 && words < CONTEXT_WORDS {
@@ -180,11 +182,19 @@ impl Scan<'_> {
                 if boundary {
                     let sub = &word[k..se];
                     se = k;
+                    // Longer sub-words (hashes, tokens) do not count as words. No keyword or phrase word
+                    // is longer than 12 letters or holds a digit: such a sub-word counts as a word but
+                    // matches nothing, alone or in a phrase.
                     if sub.len() > 24 {
                         right_len = 0;
                         continue;
                     }
-                    let mut low = [0u8; 24];
+                    if sub.len() > KEYWORD_MAX || sub.iter().any(u8::is_ascii_digit) {
+                        right_len = 0;
+                        words += 1;
+                        continue;
+                    }
+                    let mut low = [0u8; KEYWORD_MAX];
                     for (d, s) in low.iter_mut().zip(sub) {
                         *d = s.to_ascii_lowercase();
                     }
