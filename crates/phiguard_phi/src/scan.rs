@@ -81,7 +81,8 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
     let mut s = Scan {
         t,
         out,
-        keys: [(0, None); KEY_SLOTS],
+        keys: [(0, None, 0); KEY_SLOTS],
+        clock: 0,
     };
     let n = t.len();
     let mut i = 0;
@@ -134,8 +135,10 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
 struct Scan<'a> {
     t: &'a [u8],
     out: &'a mut Vec<Match>,
-    /// Direct-mapped cache of key classifications (log keys repeat on every line): (FNV hash, kind).
-    keys: [(u64, Option<FieldKind>); KEY_SLOTS],
+    /// Cache of key classifications (log keys repeat on every line): (FNV hash, kind, last use).
+    keys: [(u64, Option<FieldKind>, u64); KEY_SLOTS],
+    /// Key lookups so far.
+    clock: u64,
 }
 
 impl Scan<'_> {
@@ -1811,21 +1814,24 @@ impl Scan<'_> {
         for &b in key {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        // Two candidate slots (from two parts of a mixed hash); a new key goes to an empty one, else the first.
+        // Two candidate slots (from two parts of a mixed hash); a new key replaces the less recently used.
         let m = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let (a, b) = ((m >> 57) as usize, ((m >> 50) & 127) as usize);
+        self.clock += 1;
         let kind = if self.keys[a].0 == h {
+            self.keys[a].2 = self.clock;
             self.keys[a].1
         } else if self.keys[b].0 == h {
+            self.keys[b].2 = self.clock;
             self.keys[b].1
         } else {
             let kind = field_kind(key);
-            let slot = if self.keys[a].0 != 0 && self.keys[b].0 == 0 {
+            let slot = if self.keys[b].2 < self.keys[a].2 {
                 b
             } else {
                 a
             };
-            self.keys[slot] = (h, kind);
+            self.keys[slot] = (h, kind, self.clock);
             kind
         };
         let Some(kind) = kind else {
