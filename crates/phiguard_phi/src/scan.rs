@@ -22,6 +22,7 @@ const LO: u8 = 2; // ASCII lower-case letter
 const UP: u8 = 4; // ASCII upper-case letter
 const H: u8 = 8; // byte of a non-ASCII character
 const U: u8 = 16; // underscore
+const X: u8 = 32; // with LO or UP: a letter that is not a hex digit (g-z, G-Z)
 
 static CLASS: [u8; 256] = {
     let mut t = [O; 256];
@@ -31,9 +32,17 @@ static CLASS: [u8; 256] = {
         t[i] = if b.is_ascii_digit() {
             D
         } else if b.is_ascii_lowercase() {
-            LO
+            if b.is_ascii_hexdigit() {
+                LO
+            } else {
+                LO | X
+            }
         } else if b.is_ascii_uppercase() {
-            UP
+            if b.is_ascii_hexdigit() {
+                UP
+            } else {
+                UP | X
+            }
         } else if b >= 0x80 {
             H
         } else if b == b'_' {
@@ -945,14 +954,14 @@ impl Scan<'_> {
         let n = t.len();
         let w = &t[i..j];
         if mask & D != 0 {
-            return self.mixed(i, j);
+            return self.mixed(i, j, mask);
         }
         // URLs and bare domains.
         if j + 3 <= n && &t[j..j + 3] == b"://" {
             self.url(i, j + 3);
             return j + 3;
         }
-        if j < n && t[j] == b'.' && mask == LO {
+        if j < n && t[j] == b'.' && mask & !X == LO {
             if let Some(end) = self.domain(i) {
                 return end;
             }
@@ -984,11 +993,13 @@ impl Scan<'_> {
     }
 
     /// Tokens with letters and digits: VIN, MBI, DEA, IBAN, identifiers with context; hex and base64 runs skipped.
-    fn mixed(&mut self, i: usize, j: usize) -> usize {
+    fn mixed(&mut self, i: usize, j: usize, mask: u8) -> usize {
         let t = self.t;
         let w = &t[i..j];
         let l = w.len();
-        if l >= 12 && w.iter().all(|b| is_hex(*b)) {
+        // Only digits and hex letters.
+        let hex = mask & (X | H | U) == 0;
+        if l >= 12 && hex {
             return j;
         }
         if l >= 24 {
@@ -1064,9 +1075,7 @@ impl Scan<'_> {
         let unit = lead_digits > 0
             && w[lead_digits..].iter().all(u8::is_ascii_alphabetic)
             && l - lead_digits <= 3;
-        let hex_fragment = w
-            .iter()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+        let hex_fragment = hex && mask & UP == 0;
         if l >= 5 && !unit && !hex_fragment && w.iter().filter(|b| b.is_ascii_digit()).count() >= 3
         {
             let c = self.ctx(i);
