@@ -445,15 +445,31 @@ impl Scan<'_> {
         prefixed: bool,
     ) -> Option<usize> {
         let t = self.t;
-        let ng = g.len();
-        if sep.contains(&b'/') {
+        if sep.contains(&b'/') || g.is_empty() || g.len() > 8 {
             return None;
         }
+        // A last group with an extension glued on (`555-123-4567x89`) ends the digit run before it: take it in.
+        let mut g_buf = [(0usize, 0usize); 8];
+        let mut sep_buf = [0u8; 8];
+        g_buf[..g.len()].copy_from_slice(g);
+        sep_buf[..sep.len()].copy_from_slice(sep);
+        let mut ng = g.len();
+        if ng < 8 {
+            if let Some((s, e)) = glued_extension_group(t, g[ng - 1].1) {
+                sep_buf[ng - 1] = t[g[ng - 1].1];
+                g_buf[ng] = (s, e);
+                ng += 1;
+            }
+        }
+        let (g, sep) = (&g_buf[..ng], &sep_buf[..ng - 1]);
         let mut lens_buf = [0usize; 8];
         for (l, (a, b)) in lens_buf.iter_mut().zip(g) {
             *l = b - a;
         }
-        let lens = &lens_buf[..g.len().min(8)];
+        let lens = &lens_buf[..ng];
+        // An international prefix: `+` or `00` before the country code (`+49 30 1234567`, `0049 30 1234567`).
+        let intl = t[start] == b'+' || (lens[0] <= 5 && t[g[0].0..].starts_with(b"00"));
+        let lead_zero = t[g[0].0] == b'0';
         // The NANP shapes 3-3-4 and 1-3-3-4.
         let (nanp_k, nanp_end) = match lens {
             [3, 3, 4, ..] => (Some(0), g[2].1),
@@ -464,13 +480,15 @@ impl Scan<'_> {
         let trunk_pair = ng == 2
             && t[g[0].0] == b'0'
             && t[g[0].0..g[0].1].iter().any(|&d| d != b'0')
-            && (3..=5).contains(&lens[0])
+            && (2..=5).contains(&lens[0])
             && (6..=8).contains(&lens[1])
             && (10..=12).contains(&(lens[0] + lens[1]))
             && matches!(sep[0], b' ' | b'-');
         // Context is read only for shapes that can be phones.
-        let generic_shape =
-            ng >= 2 && lens[0] <= 6 && lens[1..].iter().all(|l| (2..=5).contains(l));
+        let generic_shape = ng >= 2
+            && lens[0] <= 6
+            && lens[1..ng - 1].iter().all(|l| (1..=5).contains(l))
+            && (2..=8).contains(&lens[ng - 1]);
         if nanp_k.is_none() && !generic_shape && !trunk_pair {
             return None;
         }
@@ -486,8 +504,7 @@ impl Scan<'_> {
             } else {
                 0.55
             };
-            self.push(entity, start, g[1].1, conf, Method::Pattern);
-            return Some(g[1].1);
+            return Some(self.push_phone(entity, start, g[1].1, conf, Method::Pattern));
         }
         let c = self.ctx(start);
         let fax = c & ctx::FAX != 0;
@@ -507,21 +524,38 @@ impl Scan<'_> {
             if c & (ctx::PHONE | ctx::FAX) != 0 {
                 conf += 0.25;
             }
-            self.push(entity, start, nanp_end, conf, Method::Checksum);
-            return Some(nanp_end);
+            return Some(self.push_phone(entity, start, nanp_end, conf, Method::Checksum));
         }
-        // Other national formats: 2..=5 groups of 2-4 digits (first 1-4), 8-13 digits in all.
+        // Other national formats: groups of 2-5 digits (the first 1-5), 8-13 digits in all. After a country
+        // code an area code may have one digit (`+33 1 ...`, `+31 6 ...`) and a trunk `(0)` may stand between;
+        // a subscriber number of up to 8 digits may close a number with a trunk or international prefix or a
+        // phone word before it (`+49 30 1234567`, `06-12345678`, `phone: 99 668472`).
+        let phone_ctx = c & (ctx::PHONE | ctx::FAX) != 0;
+        // `license number 2270-66-1551`: grouped digits named as a licence by the words before them.
+        if !phone_ctx && c & ctx::LICENSE != 0 {
+            let end = g[ng - 1].1;
+            self.push(Entity::License, start, end, 0.75, Method::Pattern);
+            return Some(end);
+        }
+        let long_last = prefixed || intl || lead_zero || phone_ctx;
+        let max_total = if intl { 17 } else { 13 };
+        let dotted_pairs =
+            sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
+        let max_first = if prefixed { 6 } else { 5 };
         let mut total = 0;
         let mut k = 0;
-        while k < ng && total < 13 {
+        while k < ng && total < max_total {
             let l = lens[k];
-            let dotted_pairs =
-                sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
-            let max_first = if prefixed { 6 } else { 5 };
-            if !(1..=max_first).contains(&l)
-                || (k > 0 && !(2..=5).contains(&l))
-                || (k > 0 && sep[k - 1] == b'.' && !prefixed && !dotted_pairs)
-            {
+            let ok = if k == 0 {
+                (1..=max_first).contains(&l)
+            } else {
+                let trunk = l == 1 && t[g[k].0] == b'0' && t[g[k].0 - 1] == b'(';
+                let area = l == 1 && k == 1 && intl;
+                let last = k == ng - 1 && long_last && (6..=8).contains(&l);
+                ((2..=5).contains(&l) || trunk || area || last)
+                    && !(sep[k - 1] == b'.' && !prefixed && !dotted_pairs)
+            };
+            if !ok {
                 break;
             }
             total += l;
@@ -530,18 +564,23 @@ impl Scan<'_> {
         // A local number `NXX-XXXX` / `NXX XXXX`.
         if ng == 2 && lens[0] == 3 && lens[1] == 4 && matches!(sep[0], b'-' | b' ') {
             let nxx = &t[g[0].0..g[0].1];
-            if nxx[0] >= b'2' && !(nxx[1] == b'1' && nxx[2] == b'1') {
+            // `370 3911 Fourth Avenue`: a building and a house number before a street, not a phone.
+            let street = sep[0] == b' '
+                && !phone_ctx
+                && g[1].1 + 1 < t.len()
+                && t[g[1].1] == b' '
+                && t[g[1].1 + 1].is_ascii_uppercase()
+                && self.street_after(g[1].1 + 1).is_some();
+            if nxx[0] >= b'2' && !(nxx[1] == b'1' && nxx[2] == b'1') && !street {
                 let mut conf: f32 = 0.5;
-                if c & (ctx::PHONE | ctx::FAX) != 0 {
+                if phone_ctx {
                     conf += 0.3;
                 }
-                self.push(entity, start, g[1].1, conf, Method::Pattern);
-                return Some(g[1].1);
+                return Some(self.push_phone(entity, start, g[1].1, conf, Method::Pattern));
             }
         }
-        if k >= 2 && (8..=13).contains(&total) {
+        if k >= 2 && (8..=max_total).contains(&total) {
             let end = g[k - 1].1;
-            let lead_zero = t[g[0].0] == b'0';
             let spaced = k >= 3 && sep[..k - 1].iter().all(|&s| s == sep[0]);
             let mut conf: f32 = if prefixed {
                 0.6
@@ -556,11 +595,17 @@ impl Scan<'_> {
                 conf = conf.max(0.5) + 0.3;
             }
             if conf > 0.0 {
-                self.push(entity, start, end, conf, Method::Pattern);
-                return Some(end);
+                return Some(self.push_phone(entity, start, end, conf, Method::Pattern));
             }
         }
         None
+    }
+
+    /// Pushes a phone number ending at `end`, with an extension after it (`x769`, ` ext. 12`); returns the end.
+    fn push_phone(&mut self, e: Entity, start: usize, end: usize, conf: f32, m: Method) -> usize {
+        let end = extension_end(self.t, end).unwrap_or(end);
+        self.push(e, start, end, conf, m);
+        end
     }
 
     /// `+44 20 7946 0958`, `(212) 555-0147`, `+1 (617) 253-1000`, `(579)888-3058`.
@@ -1983,6 +2028,51 @@ impl Scan<'_> {
             k += 1;
         }
     }
+}
+
+/// `-4567x89` after a digit group at `e`: the group (before the `x`) when an extension is glued to it.
+fn glued_extension_group(t: &[u8], e: usize) -> Option<(usize, usize)> {
+    let n = t.len();
+    if e + 1 >= n || !matches!(t[e], b'-' | b'.' | b' ') || !t[e + 1].is_ascii_digit() {
+        return None;
+    }
+    let s = e + 1;
+    let mut k = s;
+    while k < n && t[k].is_ascii_digit() && k - s <= 4 {
+        k += 1;
+    }
+    if k < n && t[k] == b'x' && extension_end(t, k).is_some() {
+        Some((s, k))
+    } else {
+        None
+    }
+}
+
+/// The end of a phone extension at `e`: `x769`, ` x 769`, ` ext 12`, ` ext. 12`, `ext.12` (1-6 digits).
+fn extension_end(t: &[u8], e: usize) -> Option<usize> {
+    let n = t.len();
+    let mut k = e;
+    if k < n && t[k] == b' ' {
+        k += 1;
+    }
+    if k < n && t[k] == b'x' {
+        k += 1;
+    } else if k + 3 <= n && t[k..k + 3].eq_ignore_ascii_case(b"ext") {
+        k += 3;
+        if k < n && t[k] == b'.' {
+            k += 1;
+        }
+    } else {
+        return None;
+    }
+    if k < n && t[k] == b' ' {
+        k += 1;
+    }
+    let s = k;
+    while k < n && t[k].is_ascii_digit() && k - s < 6 {
+        k += 1;
+    }
+    (k > s && (k == n || !is_word(t[k]))).then_some(k)
 }
 
 /// A card number without grouping or context: the major networks' prefixes (Visa 4, Mastercard 51-55 and

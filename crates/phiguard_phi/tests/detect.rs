@@ -339,6 +339,46 @@ fn phone_shapes() {
 }
 
 #[test]
+fn international_phone_formats_and_extensions() {
+    for p in [
+        "+33 1 23 45 67 89",
+        "+49 30 1234567",
+        "+49 (0)30 1234567",
+        "+44 (0)20 7946 0958",
+        "0049 30 1234567",
+        "00 44 20 7946 0958",
+        "+31 6 12345678",
+        "06-12345678",
+        "+44 7700 900123",
+        "+353 1 234 5678",
+        "212-555-0147 x 89",
+        "212-555-0147 ext. 89",
+        "212.555.0147x459",
+        "001-555-123-4567x1234",
+    ] {
+        let got = found(&format!("Contact: {p} today"));
+        assert_eq!(got, vec![(Entity::Phone, p.to_string())], "{p}");
+    }
+    // An area code and a long subscriber number need a phone word.
+    assert_eq!(
+        found("not answering at 99 668472"),
+        vec![(Entity::Phone, "99 668472".to_string())]
+    );
+    assert!(found("the code is 99 668472").is_empty());
+    assert!(found("version 2 1234567").is_empty());
+    // A building and a house number before a street are an address, not a local number.
+    assert_eq!(
+        found("located at 704 1436 Redbud Drive"),
+        vec![(Entity::Address, "1436 Redbud Drive".to_string())]
+    );
+    // Grouped digits after licence words are a licence number.
+    assert_eq!(
+        found("my driver's license number is 2270-66-1551"),
+        vec![(Entity::License, "2270-66-1551".to_string())]
+    );
+}
+
+#[test]
 fn ipv6() {
     for ip in [
         "2001:db8::7",
