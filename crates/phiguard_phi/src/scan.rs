@@ -994,6 +994,9 @@ impl Scan<'_> {
             }
             return self.capitalised(i, j);
         }
+        if w[0] >= 0x80 && upper_at(t, i) {
+            return self.capitalised(i, j);
+        }
         j
     }
 
@@ -1295,7 +1298,7 @@ impl Scan<'_> {
             if p < n && t[p] == b'.' && e - k == 1 {
                 p += 1;
             }
-            if p + 1 < n && t[p] == b' ' && t[p + 1].is_ascii_uppercase() {
+            if p + 1 < n && t[p] == b' ' && upper_at(t, p + 1) {
                 let s = p + 1;
                 let mut q = s + 1;
                 while q < n && is_word(t[q]) {
@@ -1314,6 +1317,7 @@ impl Scan<'_> {
             && dict::name_word(&t[i..j]).2
             && !self.after_locative(i)
             && !dict::place(&t[i..j])
+            && !self.name_cue(i)
         {
             return j;
         }
@@ -1324,6 +1328,10 @@ impl Scan<'_> {
             run_end
         };
 
+        // `Don't`, `Won't`: a contraction, not a name.
+        if t[j..].starts_with(b"'t ") || t[j..].starts_with("\u{2019}t ".as_bytes()) {
+            return j;
+        }
         // International street first: `Rue de Piétrain 371`, `ul. Więckowskiego 28`, or `Brixtonlaan 380`.
         if let Some(end) = self.street_number_after(i, j) {
             self.push(Entity::Address, i, end, 0.7, Method::Pattern);
@@ -1384,42 +1392,71 @@ impl Scan<'_> {
                 return k;
             }
         }
-        // Cities (one to three words) and hospitals.
-        let mut upper = [0u8; 64];
-        let mut ul = 0;
-        for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            if x > 0 {
-                if ul < upper.len() {
-                    upper[ul] = b' ';
+        // Cities (one to three words) and hospitals; a title or other name cue before the run makes it a person.
+        let cue0 = self.name_cue(i);
+        // `Sofia Lima`: a given name that is also a place, then a surname, is a person.
+        let given_then_surname = nw >= 2 && {
+            let (f, _, c) = dict::name_word(&t[i..j]);
+            let (f2, l2, c2) = dict::name_word(&t[words[1].0..words[1].1]);
+            f && !c && (f2 || l2 || name_shaped(&t[words[1].0..words[1].1])) && !c2
+        };
+        if let Some(m) = (!cue0)
+            .then(|| city_words(t, &words[..nw]))
+            .flatten()
+            .filter(|&m| !(m == 1 && given_then_surname))
+        {
+            let e = words[m - 1].1;
+            self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
+            // A postal code after the place: `Estonia 62488`, `Oslo 0150`.
+            if e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_digit() {
+                let ds = e + 1;
+                let mut k = ds;
+                while k < n && t[k].is_ascii_digit() {
+                    k += 1;
                 }
-                ul += 1;
-            }
-            for &b in &t[s..e] {
-                if ul < upper.len() {
-                    upper[ul] = b.to_ascii_uppercase();
+                if (4..=5).contains(&(k - ds)) && (k == n || !is_word(t[k]) && t[k] != b'.') {
+                    self.push(Entity::Zip, ds, k, 0.6, Method::Pattern);
+                    return k;
                 }
-                ul += 1;
             }
-            if ul <= upper.len() && dict::PLACES.cities.contains(&upper[..ul]) {
-                // Only a place where the name is not followed by more capitalised words of a person name.
-                self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
-                // A postal code after the place: `Estonia 62488`, `Oslo 0150`.
-                if e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_digit() {
-                    let ds = e + 1;
-                    let mut k = ds;
-                    while k < n && t[k].is_ascii_digit() {
-                        k += 1;
-                    }
-                    if (4..=5).contains(&(k - ds)) && (k == n || !is_word(t[k]) && t[k] != b'.') {
-                        self.push(Entity::Zip, ds, k, 0.6, Method::Pattern);
-                        return k;
-                    }
-                }
-                return e;
+            return e;
+        }
+        // A known place later in the run (`Seen Boston`, `Southern Tunisia`), unless a given name comes just
+        // before it (`Sofia Lima`): the place is reported and the words before it are read on their own.
+        for x in 1..nw {
+            let prev = dict::name_word(&t[words[x - 1].0..words[x - 1].1]);
+            if words[x - 1].1 - words[x - 1].0 > 1 && prev.0 && !prev.2 {
+                continue;
             }
-            if x == 0 && !(ul <= upper.len() && dict::PLACES.city_heads.contains(&upper[..ul])) {
+            if let Some(m) = city_words(t, &words[x..nw]) {
+                self.push(
+                    Entity::Location,
+                    words[x].0,
+                    words[x + m - 1].1,
+                    0.65,
+                    Method::Dictionary,
+                );
+                nw = x;
                 break;
             }
+        }
+        // The town after a street and house number: `Præstevænget 15, København`, `Apt. 267, Lascano`.
+        if !cue0 && after_number_comma(t, i) && !dict::name_word(&t[i..j]).0 {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.55, Method::Pattern);
+            return run_end;
+        }
+        // The town line of a postal address: a line of capitalised words under a street or unit line that
+        // ends in a number (`Apt. 656` / `Brønderslev`), or a run followed by `, ST 12345`.
+        let zip = state_zip_after(t, words[nw - 1].1);
+        if !cue0 && (zip.is_some() || self.town_line(i, run_end)) {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.6, Method::Pattern);
+            if let Some((zs, ze)) = zip {
+                self.push(Entity::Zip, zs, ze, 0.6, Method::Pattern);
+                return ze;
+            }
+            return run_end;
         }
         let hospital = words[..nw].iter().position(|&(s, e)| {
             let mut b = [0u8; 32];
@@ -1455,11 +1492,19 @@ impl Scan<'_> {
             };
         }
         let initial = |x: usize| words[x].1 - words[x].0 == 1;
+        // Words shaped like names; not in a street: a run after a house number or before one, a lower-case
+        // designator between (`0269 Stensås terrasse 38`, `Király u. 15.`, `Præstevænget 15`).
+        let street_like = after_house_number(t, i) || number_follows(t, words[nw - 1].1);
+        let mut shaped = [false; 5];
+        for (x, &(s, e)) in words[..nw].iter().enumerate() {
+            shaped[x] = !street_like && !kinds[x].2 && name_shaped(&t[s..e]);
+        }
         // Trim common words at both ends, unless they pair with a name word (`Will Smith`, `John White`).
-        let name_like = |x: usize| kinds[x].0 || kinds[x].1;
+        let name_like = |x: usize| kinds[x].0 || kinds[x].1 || shaped[x];
         let mut a = 0;
         while a < nw
             && kinds[a].2
+            && !(cue0 && a == 0 && (kinds[a].0 || kinds[a].1))
             && !(kinds[a].0 && a + 1 < nw && name_like(a + 1) && !kinds[a + 1].2)
         {
             a += 1;
@@ -1468,7 +1513,14 @@ impl Scan<'_> {
             return run_end;
         }
         // A sentence-initial word that is not a given name is ordinary capitalisation (`Call John Smith`).
-        if a == 0 && nw >= 2 && !kinds[0].0 && self.sentence_start(words[0].0) {
+        if a == 0
+            && nw >= 2
+            && !kinds[0].0
+            && !shaped[0]
+            && !cue0
+            && !initial(1)
+            && self.sentence_start(words[0].0)
+        {
             a = 1;
             while a < nw && kinds[a].2 && !kinds[a].0 {
                 a += 1;
@@ -1480,7 +1532,8 @@ impl Scan<'_> {
         let mut b = nw;
         while b > a
             && ((kinds[b - 1].2
-                && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2))))
+                && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2)))
+                && !(cue0 && b - 1 == a && (kinds[a].0 || kinds[a].1)))
                 || initial(b - 1))
         {
             b -= 1;
@@ -1496,8 +1549,8 @@ impl Scan<'_> {
         };
         let span_words = b - a;
         let first_known = kinds[a].0;
-        let any_known = (a..b).any(|x| kinds[x].0 || kinds[x].1);
-        let all_known = (a..b).all(|x| kinds[x].0 || kinds[x].1 || initial(x));
+        let any_known = (a..b).any(|x| kinds[x].0 || kinds[x].1 || shaped[x]);
+        let all_known = (a..b).all(|x| kinds[x].0 || kinds[x].1 || shaped[x] || initial(x));
         let mut conf: f32 = if span_words >= 2 {
             if first_known && all_known {
                 0.9
@@ -1522,13 +1575,19 @@ impl Scan<'_> {
             } else {
                 0.5
             }
+        } else if shaped[a] {
+            0.5
         } else {
             0.0
         };
+        // `Kónya, Becker and Vasquez`, `Marrero and Murphy`: a word listed with a known name is one too.
+        if span_words == 1 && !kinds[a].2 && conf < 0.55 && self.listed_with_name(words[a].1) {
+            conf = 0.55;
+        }
         // `Faina D. Yefremova`, `Ravil G Yefimov`: given name, middle initial, surname.
         let mixed_case = |x: usize| {
             let w = &t[words[x].0..words[x].1];
-            w[0].is_ascii_uppercase() && w[1..].iter().any(u8::is_ascii_lowercase)
+            upper_at(w, 0) && w[1..].iter().any(u8::is_ascii_lowercase)
         };
         if b - a == 3
             && initial(a + 1)
@@ -1590,6 +1649,78 @@ impl Scan<'_> {
                 | b"received"
                 | b"sent"
         )
+    }
+
+    /// Whether `, ` / ` and ` / ` & ` and a known given name or surname follow `e` (`Kónya, Becker`).
+    fn listed_with_name(&self, e: usize) -> bool {
+        let t = self.t;
+        let n = t.len();
+        let k = if t[e..].starts_with(b", ") {
+            e + 2
+        } else if t[e..].starts_with(b" and ") {
+            e + 5
+        } else if t[e..].starts_with(b" & ") {
+            e + 3
+        } else {
+            return false;
+        };
+        if k >= n || !t[k].is_ascii_uppercase() {
+            return false;
+        }
+        let mut q = k + 1;
+        while q < n && t[q].is_ascii_lowercase() {
+            q += 1;
+        }
+        if q - k < 3 || (q < n && is_word(t[q])) {
+            return false;
+        }
+        let (first, last, common) = dict::name_word(&t[k..q]);
+        (first || last) && !common
+    }
+
+    /// Whether the words at `[i, end)` fill their line (after spaces, tabs or `>` quote marks) and the line
+    /// above (blank lines skipped) is a street or unit line: it opens with a house number and a capitalised
+    /// word or with a unit word (`Apt.`, `Suite`), and ends in a number.
+    fn town_line(&self, i: usize, end: usize) -> bool {
+        let t = self.t;
+        let n = t.len();
+        let mut k = end;
+        while k < n && matches!(t[k], b' ' | b'\t' | b',') {
+            k += 1;
+        }
+        if k < n && !matches!(t[k], b'\n' | b'\r') {
+            return false;
+        }
+        let mut s = i;
+        while s > 0 && matches!(t[s - 1], b' ' | b'\t' | b'>') {
+            s -= 1;
+        }
+        if s == 0 || t[s - 1] != b'\n' {
+            return false;
+        }
+        let mut e = s - 1;
+        while e > 0 && matches!(t[e - 1], b'\n' | b'\r' | b' ' | b'\t' | b'>') && s - e < 8 {
+            e -= 1;
+        }
+        let mut ls = e;
+        while ls > 0 && t[ls - 1] != b'\n' && e - ls < 160 {
+            ls -= 1;
+        }
+        while ls < e && matches!(t[ls], b' ' | b'\t' | b'>') {
+            ls += 1;
+        }
+        let line = &t[ls..e];
+        let line = line.strip_suffix(b".").unwrap_or(line);
+        if !line.last().is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        let fw = line.iter().position(|&b| !is_word(b)).unwrap_or(line.len());
+        let first = &line[..fw];
+        if fw > 0 && first.iter().all(u8::is_ascii_digit) {
+            fw + 1 < line.len() && line[fw] == b' ' && is_word(line[fw + 1])
+        } else {
+            dict::unit_word(first)
+        }
     }
 
     /// Whether the word before `i` is a locative preposition (`in`, `from`, `near`, `to`, `at`, `of` after
@@ -1663,9 +1794,16 @@ impl Scan<'_> {
     fn name_cue(&self, i: usize) -> bool {
         let t = self.t;
         let mut k = i;
+        while k > 0 && matches!(t[k - 1], b' ' | b'\t') && i - k < 12 {
+            k -= 1;
+        }
+        let p0 = k;
         while k > 0
-            && matches!(t[k - 1], b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=')
-            && i - k < 4
+            && matches!(
+                t[k - 1],
+                b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=' | b'?'
+            )
+            && p0 - k < 4
         {
             k -= 1;
         }
@@ -1685,18 +1823,26 @@ impl Scan<'_> {
             *d = s.to_ascii_lowercase();
         }
         let lw = &low[..w.len()];
-        if lw == b"is" || lw == b"am" {
-            // `name is X`, `I am X`
+        if matches!(lw, b"is" | b"am" | b"me" | b"him" | b"her") {
+            // `name is X`, `I am X`, `everyone calls me X`, `she named him X`
             let mut p = k;
             while p > 0 && t[p - 1] == b' ' {
                 p -= 1;
             }
             let pe = p;
-            while p > 0 && t[p - 1].is_ascii_alphabetic() {
+            while p > 0 && t[p - 1].is_ascii_alphabetic() && pe - p < 8 {
                 p -= 1;
             }
-            let prev: Vec<u8> = t[p..pe].iter().map(u8::to_ascii_lowercase).collect();
-            return prev == b"name" || (lw == b"am" && prev == b"i");
+            let mut prev = [0u8; 8];
+            for (d, s) in prev.iter_mut().zip(&t[p..pe]) {
+                *d = s.to_ascii_lowercase();
+            }
+            let prev = &prev[..pe - p];
+            return match lw {
+                b"is" => prev == b"name",
+                b"am" => prev == b"i",
+                _ => matches!(prev, b"call" | b"calls" | b"called" | b"named"),
+            };
         }
         dict::keyword(lw) & ctx::NAME != 0
     }
@@ -2028,6 +2174,147 @@ impl Scan<'_> {
             k += 1;
         }
     }
+}
+
+/// Whether the character at `p` is an upper-case letter: ASCII, or a two-byte UTF-8 letter (Latin with
+/// diacritics, Greek, Cyrillic: `Š`, `Á`, `Λ`, `Д`).
+fn upper_at(t: &[u8], p: usize) -> bool {
+    let b = t[p];
+    if b < 0x80 {
+        return b.is_ascii_uppercase();
+    }
+    if (0xC3..=0xD4).contains(&b) && p + 1 < t.len() {
+        let cp = (u32::from(b & 0x1F) << 6) | u32::from(t[p + 1] & 0x3F);
+        return char::from_u32(cp).is_some_and(char::is_uppercase);
+    }
+    false
+}
+
+/// How many of `words` (from the first) name a known place: one to three words, or none.
+fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
+    let mut upper = [0u8; 64];
+    let mut ul = 0;
+    for (x, &(s, e)) in words.iter().enumerate() {
+        if x > 0 {
+            if ul < upper.len() {
+                upper[ul] = b' ';
+            }
+            ul += 1;
+        }
+        for &b in &t[s..e] {
+            if ul < upper.len() {
+                upper[ul] = b.to_ascii_uppercase();
+            }
+            ul += 1;
+        }
+        if ul > upper.len() {
+            return None;
+        }
+        if dict::PLACES.cities.contains(&upper[..ul]) {
+            return Some(x + 1);
+        }
+        if x == 0 && !dict::PLACES.city_heads.contains(&upper[..ul]) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Whether a house number and one space come just before `i` (`0269 Stensås`), the number not after `:`.
+fn after_house_number(t: &[u8], i: usize) -> bool {
+    if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+        return false;
+    }
+    let mut k = i - 2;
+    while k > 0 && t[k - 1].is_ascii_digit() && i - 1 - k < 6 {
+        k -= 1;
+    }
+    i - 1 - k <= 5 && (k == 0 || matches!(t[k - 1], b' ' | b'\n' | b'\t' | b'>' | b','))
+}
+
+/// Whether a house number follows `e`, directly or after one lower-case word (`15`, `u. 15.`, `utca 76`).
+fn number_follows(t: &[u8], e: usize) -> bool {
+    let n = t.len();
+    if e + 1 >= n || t[e] != b' ' {
+        return false;
+    }
+    let mut k = e + 1;
+    if t[k].is_ascii_lowercase() {
+        let s = k;
+        while k < n && (t[k].is_ascii_lowercase() || t[k] >= 0x80) && k - s <= 10 {
+            k += 1;
+        }
+        if k < n && t[k] == b'.' {
+            k += 1;
+        }
+        if k >= n || t[k] != b' ' {
+            return false;
+        }
+        k += 1;
+    }
+    k < n && t[k].is_ascii_digit()
+}
+
+/// Whether `<house number>, ` comes just before `i`: a street line's number, then the town (`15, København`).
+fn after_number_comma(t: &[u8], i: usize) -> bool {
+    if i < 4 || t[i - 1] != b' ' || t[i - 2] != b',' || !t[i - 3].is_ascii_digit() {
+        return false;
+    }
+    let mut k = i - 3;
+    while k > 0 && t[k - 1].is_ascii_digit() {
+        k -= 1;
+    }
+    if i - 2 - k > 5 || k < 2 || t[k - 1] != b' ' {
+        return false;
+    }
+    // The word before the number: a street word or a unit (`Præstevænget`, `Apt.`), not a month (`March 3,`).
+    let we = if t[k - 2] == b'.' { k - 2 } else { k - 1 };
+    let mut ws = we;
+    while ws > 0 && is_word(t[ws - 1]) {
+        ws -= 1;
+    }
+    let w = &t[ws..we];
+    !w.is_empty()
+        && !w.iter().all(u8::is_ascii_digit)
+        && dict::month(w).is_none()
+        && !dict::name_word(w).2
+}
+
+/// `, OV 21072` / `, CO 80301` at `e`: a region code and a postal code after a town.
+/// Returns the postal code's span.
+fn state_zip_after(t: &[u8], e: usize) -> Option<(usize, usize)> {
+    let n = t.len();
+    if e + 6 > n || t[e] != b',' || t[e + 1] != b' ' {
+        return None;
+    }
+    let k = e + 2;
+    if !(t[k].is_ascii_uppercase() && t[k + 1].is_ascii_uppercase() && t[k + 2] == b' ') {
+        return None;
+    }
+    let ds = k + 3;
+    let mut d = ds;
+    while d < n && t[d].is_ascii_digit() {
+        d += 1;
+    }
+    ((4..=5).contains(&(d - ds)) && (d == n || !is_word(t[d]))).then_some((ds, d))
+}
+
+/// A capitalised word that looks like a personal name though no list knows it: mixed case and written with
+/// letters outside ASCII (`Kónya`, `Szczepańska`), or ending in a common surname ending (`Kadiev`,
+/// `Petrussen`, `Vitorović`, `Karlsdóttir`).
+fn name_shaped(w: &[u8]) -> bool {
+    if w.len() < 4 || !upper_at(w, 0) || !w[1..].iter().any(u8::is_ascii_lowercase) {
+        return false;
+    }
+    if w.iter().any(|&b| b >= 0x80) {
+        return true;
+    }
+    const ENDS: &[&[u8]] = &[
+        b"ova", b"eva", b"ov", b"ev", b"ski", b"ska", b"sky", b"cki", b"cka", b"ovic", b"evic",
+        b"vich", b"enko", b"escu", b"poulos", b"idze", b"shvili", b"ssen", b"sson", b"dottir",
+        b"yan", b"chuk", b"mann",
+    ];
+    w.len() >= 5 && ENDS.iter().any(|e| w.ends_with(e))
 }
 
 /// `-4567x89` after a digit group at `e`: the group (before the `x`) when an extension is glued to it.

@@ -426,3 +426,68 @@ fn weekdays_countries_initials_and_address_lines() {
     assert!(found("cron: runs every monday at 02:00").is_empty());
     assert!(found("200 OK 512\nGET /api/v2 HTTP 200").is_empty());
 }
+
+#[test]
+fn names_beyond_the_census_lists() {
+    let name = |s: &str| vec![(Entity::Name, s.to_string())];
+    // Capitals outside ASCII, names after a title or a question, a listed name after `Name:`.
+    assert_eq!(found("Maybe it's under Šárka Ottová"), name("Šárka Ottová"));
+    assert_eq!(
+        found("What's your name? Sölvi Salómonsson"),
+        name("Sölvi Salómonsson")
+    );
+    assert_eq!(found("Name: Victoria Bruun"), name("Victoria Bruun"));
+    assert_eq!(
+        found("Dr. Cettina Fanucci will see you"),
+        name("Cettina Fanucci")
+    );
+    assert_eq!(found("She named him Frank"), name("Frank"));
+    assert_eq!(
+        found("Hanne I. Kreutzmann will be talking"),
+        name("Hanne I. Kreutzmann")
+    );
+    // A surname ending, and a word listed with known names.
+    assert_eq!(found("a song by Kadiev"), name("Kadiev"));
+    assert_eq!(
+        found("our founders: Kónya, Becker and Vasquez."),
+        vec![
+            (Entity::Name, "Kónya".to_string()),
+            (Entity::Name, "Becker".to_string()),
+            (Entity::Name, "Vasquez".to_string())
+        ]
+    );
+    // A given name that is also a city, then a surname, is a person.
+    assert_eq!(found("Please contact Sofia Lima"), name("Sofia Lima"));
+    // Not names: contractions, streets written with diacritics, common words.
+    assert!(found("Don't feed me").is_empty());
+    assert!(found("Let's meet at 6076 Piroska u. 97.").is_empty());
+    assert!(found("The bus stops at 0269 Stensås terrasse 38").is_empty());
+    assert!(found("On March 3, Smith said").is_empty());
+    assert!(found("Kiev is cold").is_empty());
+    assert!(found("Retrying in 30 seconds, Backoff enabled").is_empty());
+}
+
+#[test]
+fn places_in_runs_and_address_blocks() {
+    let loc = |s: &str| vec![(Entity::Location, s.to_string())];
+    assert_eq!(found("Seen Boston last week"), loc("Boston"));
+    assert_eq!(found("serving Southern Tunisia"), loc("Tunisia"));
+    assert_eq!(found("I am in ΛΕΥΚΩΣΙΑ for a trip"), loc("ΛΕΥΚΩΣΙΑ"));
+    // The town line under a unit line, and the town after a street's house number.
+    assert_eq!(
+        found("Apt. 656\n Brønderslev\n"),
+        vec![
+            (Entity::Address, "Apt. 656".to_string()),
+            (Entity::Location, "Brønderslev".to_string())
+        ]
+    );
+    assert!(found("her address: Præstevænget 15, København")
+        .contains(&(Entity::Location, "København".to_string())));
+    assert_eq!(found("Hellendoorn, OV 21072"), {
+        let mut v = loc("Hellendoorn");
+        v.push((Entity::Zip, "21072".to_string()));
+        v
+    });
+    // Log lines under a numbered line are not towns.
+    assert!(found("run 3 of 5 finished 200\nKilled\n").is_empty());
+}
