@@ -485,10 +485,18 @@ impl Scan<'_> {
             && (10..=12).contains(&(lens[0] + lens[1]))
             && matches!(sep[0], b' ' | b'-');
         // Context is read only for shapes that can be phones.
+        // Groups of 2-5 digits; with a trunk or international prefix also a one-digit group and a long
+        // subscriber number; an area code and a long subscriber number alone (checked against phone words).
         let generic_shape = ng >= 2
             && lens[0] <= 6
-            && lens[1..ng - 1].iter().all(|l| (1..=5).contains(l))
-            && (2..=8).contains(&lens[ng - 1]);
+            && if lens[1..].iter().all(|l| (2..=5).contains(l)) {
+                true
+            } else if prefixed || intl || lead_zero {
+                lens[1..ng - 1].iter().all(|l| (1..=5).contains(l))
+                    && (2..=8).contains(&lens[ng - 1])
+            } else {
+                ng == 2 && lens[0] <= 4 && (6..=8).contains(&lens[1])
+            };
         if nanp_k.is_none() && !generic_shape && !trunk_pair {
             return None;
         }
@@ -1393,17 +1401,18 @@ impl Scan<'_> {
             }
         }
         // Cities (one to three words) and hospitals; a title or other name cue before the run makes it a person.
-        let cue0 = self.name_cue(i);
         // `Sofia Lima`: a given name that is also a place, then a surname, is a person.
-        let given_then_surname = nw >= 2 && {
+        let given_then_surname = || {
             let (f, _, c) = dict::name_word(&t[i..j]);
-            let (f2, l2, c2) = dict::name_word(&t[words[1].0..words[1].1]);
-            f && !c && (f2 || l2 || name_shaped(&t[words[1].0..words[1].1])) && !c2
+            let w1 = &t[words[1].0..words[1].1];
+            let (f2, l2, c2) = dict::name_word(w1);
+            f && !c && (f2 || l2 || name_shaped(w1)) && !c2
         };
-        if let Some(m) = (!cue0)
-            .then(|| city_words(t, &words[..nw]))
-            .flatten()
-            .filter(|&m| !(m == 1 && given_then_surname))
+        let city0 = city_words(t, &words[..nw]);
+        // Whether a name cue comes before the run, read once and only when needed.
+        let cue0_cell = std::cell::OnceCell::new();
+        let cue0 = || *cue0_cell.get_or_init(|| name_cue_at(t, i));
+        if let Some(m) = city0.filter(|&m| !(cue0() || (m == 1 && nw >= 2 && given_then_surname())))
         {
             let e = words[m - 1].1;
             self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
@@ -1421,11 +1430,19 @@ impl Scan<'_> {
             }
             return e;
         }
+        // Dictionary classes of the words (initials have none).
+        let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
+        for (x, &(s, e)) in words[..nw].iter().enumerate() {
+            kinds[x] = if e - s == 1 {
+                (false, false, false)
+            } else {
+                dict::name_word(&t[s..e])
+            };
+        }
         // A known place later in the run (`Seen Boston`, `Southern Tunisia`), unless a given name comes just
         // before it (`Sofia Lima`): the place is reported and the words before it are read on their own.
         for x in 1..nw {
-            let prev = dict::name_word(&t[words[x - 1].0..words[x - 1].1]);
-            if words[x - 1].1 - words[x - 1].0 > 1 && prev.0 && !prev.2 {
+            if kinds[x - 1].0 && !kinds[x - 1].2 {
                 continue;
             }
             if let Some(m) = city_words(t, &words[x..nw]) {
@@ -1441,7 +1458,7 @@ impl Scan<'_> {
             }
         }
         // The town after a street and house number: `Præstevænget 15, København`, `Apt. 267, Lascano`.
-        if !cue0 && after_number_comma(t, i) && !dict::name_word(&t[i..j]).0 {
+        if after_number_comma(t, i) && !kinds[0].0 && !cue0() {
             let end = words[nw - 1].1;
             self.push(Entity::Location, i, end, 0.55, Method::Pattern);
             return run_end;
@@ -1449,7 +1466,7 @@ impl Scan<'_> {
         // The town line of a postal address: a line of capitalised words under a street or unit line that
         // ends in a number (`Apt. 656` / `Brønderslev`), or a run followed by `, ST 12345`.
         let zip = state_zip_after(t, words[nw - 1].1);
-        if !cue0 && (zip.is_some() || self.town_line(i, run_end)) {
+        if (zip.is_some() || self.town_line(i, run_end)) && !cue0() {
             let end = words[nw - 1].1;
             self.push(Entity::Location, i, end, 0.6, Method::Pattern);
             if let Some((zs, ze)) = zip {
@@ -1476,35 +1493,28 @@ impl Scan<'_> {
 
         // Places named after a locative preposition: `in Noorderwijk`, `from New Zealand`, `near Khandallah`.
         let has_initial = words[..nw].iter().any(|&(s, e)| e - s == 1);
-        let surname_pair = nw >= 2 && dict::name_word(&t[words[1].0..words[1].1]).1;
-        if self.after_locative(i) && !dict::name_word(&t[i..j]).0 && !has_initial && !surname_pair {
+        let surname_pair = nw >= 2 && kinds[1].1;
+        if self.after_locative(i) && !kinds[0].0 && !has_initial && !surname_pair {
             let end = words[nw - 1].1;
             self.push(Entity::Location, i, end, 0.55, Method::Pattern);
             return end;
         }
         // Names.
-        let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
-        for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            kinds[x] = if e - s == 1 {
-                (false, false, false)
-            } else {
-                dict::name_word(&t[s..e])
-            };
-        }
         let initial = |x: usize| words[x].1 - words[x].0 == 1;
         // Words shaped like names; not in a street: a run after a house number or before one, a lower-case
         // designator between (`0269 Stensås terrasse 38`, `Király u. 15.`, `Præstevænget 15`).
         let street_like = after_house_number(t, i) || number_follows(t, words[nw - 1].1);
         let mut shaped = [false; 5];
         for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            shaped[x] = !street_like && !kinds[x].2 && name_shaped(&t[s..e]);
+            shaped[x] =
+                !street_like && !kinds[x].0 && !kinds[x].1 && !kinds[x].2 && name_shaped(&t[s..e]);
         }
         // Trim common words at both ends, unless they pair with a name word (`Will Smith`, `John White`).
         let name_like = |x: usize| kinds[x].0 || kinds[x].1 || shaped[x];
         let mut a = 0;
         while a < nw
             && kinds[a].2
-            && !(cue0 && a == 0 && (kinds[a].0 || kinds[a].1))
+            && !(a == 0 && (kinds[a].0 || kinds[a].1) && cue0())
             && !(kinds[a].0 && a + 1 < nw && name_like(a + 1) && !kinds[a + 1].2)
         {
             a += 1;
@@ -1517,7 +1527,7 @@ impl Scan<'_> {
             && nw >= 2
             && !kinds[0].0
             && !shaped[0]
-            && !cue0
+            && !cue0()
             && !initial(1)
             && self.sentence_start(words[0].0)
         {
@@ -1533,7 +1543,7 @@ impl Scan<'_> {
         while b > a
             && ((kinds[b - 1].2
                 && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2)))
-                && !(cue0 && b - 1 == a && (kinds[a].0 || kinds[a].1)))
+                && !(b - 1 == a && (kinds[a].0 || kinds[a].1) && cue0()))
                 || initial(b - 1))
         {
             b -= 1;
@@ -1541,7 +1551,11 @@ impl Scan<'_> {
         if b <= a {
             return run_end;
         }
-        let cue = self.name_cue(words[a].0);
+        let cue = if a == 0 {
+            cue0()
+        } else {
+            self.name_cue(words[a].0)
+        };
         let allcaps = |x: usize| {
             t[words[x].0..words[x].1]
                 .iter()
@@ -1792,59 +1806,7 @@ impl Scan<'_> {
     /// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a
     /// key that names a person.
     fn name_cue(&self, i: usize) -> bool {
-        let t = self.t;
-        let mut k = i;
-        while k > 0 && matches!(t[k - 1], b' ' | b'\t') && i - k < 12 {
-            k -= 1;
-        }
-        let p0 = k;
-        while k > 0
-            && matches!(
-                t[k - 1],
-                b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=' | b'?'
-            )
-            && p0 - k < 4
-        {
-            k -= 1;
-        }
-        let e = k;
-        while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 16 {
-            k -= 1;
-        }
-        if k == e {
-            return false;
-        }
-        let w = &t[k..e];
-        if dict::name_cue(w) {
-            return true;
-        }
-        let mut low = [0u8; 32];
-        for (d, s) in low.iter_mut().zip(w) {
-            *d = s.to_ascii_lowercase();
-        }
-        let lw = &low[..w.len()];
-        if matches!(lw, b"is" | b"am" | b"me" | b"him" | b"her") {
-            // `name is X`, `I am X`, `everyone calls me X`, `she named him X`
-            let mut p = k;
-            while p > 0 && t[p - 1] == b' ' {
-                p -= 1;
-            }
-            let pe = p;
-            while p > 0 && t[p - 1].is_ascii_alphabetic() && pe - p < 8 {
-                p -= 1;
-            }
-            let mut prev = [0u8; 8];
-            for (d, s) in prev.iter_mut().zip(&t[p..pe]) {
-                *d = s.to_ascii_lowercase();
-            }
-            let prev = &prev[..pe - p];
-            return match lw {
-                b"is" => prev == b"name",
-                b"am" => prev == b"i",
-                _ => matches!(prev, b"call" | b"calls" | b"called" | b"named"),
-            };
-        }
-        dict::keyword(lw) & ctx::NAME != 0
+        name_cue_at(self.t, i)
     }
 
     /// `Rue de Piétrain 371`, `ul. Więckowskiego Stefana 28`, `Brixtonlaan 380`: a street word (designator first
@@ -2174,6 +2136,63 @@ impl Scan<'_> {
             k += 1;
         }
     }
+}
+
+/// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a key that
+/// names a person.
+fn name_cue_at(t: &[u8], i: usize) -> bool {
+    let mut k = i;
+    while k > 0 && matches!(t[k - 1], b' ' | b'\t') && i - k < 12 {
+        k -= 1;
+    }
+    let p0 = k;
+    while k > 0
+        && matches!(
+            t[k - 1],
+            b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=' | b'?'
+        )
+        && p0 - k < 4
+    {
+        k -= 1;
+    }
+    let e = k;
+    while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 16 {
+        k -= 1;
+    }
+    if k == e {
+        return false;
+    }
+    let w = &t[k..e];
+    if dict::name_cue(w) {
+        return true;
+    }
+    let mut low = [0u8; 32];
+    for (d, s) in low.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lw = &low[..w.len()];
+    if matches!(lw, b"is" | b"am" | b"me" | b"him" | b"her") {
+        // `name is X`, `I am X`, `everyone calls me X`, `she named him X`
+        let mut p = k;
+        while p > 0 && t[p - 1] == b' ' {
+            p -= 1;
+        }
+        let pe = p;
+        while p > 0 && t[p - 1].is_ascii_alphabetic() && pe - p < 8 {
+            p -= 1;
+        }
+        let mut prev = [0u8; 8];
+        for (d, s) in prev.iter_mut().zip(&t[p..pe]) {
+            *d = s.to_ascii_lowercase();
+        }
+        let prev = &prev[..pe - p];
+        return match lw {
+            b"is" => prev == b"name",
+            b"am" => prev == b"i",
+            _ => matches!(prev, b"call" | b"calls" | b"called" | b"named"),
+        };
+    }
+    dict::keyword(lw) & ctx::NAME != 0
 }
 
 /// Whether the character at `p` is an upper-case letter: ASCII, or a two-byte UTF-8 letter (Latin with
