@@ -1306,6 +1306,12 @@ impl Scan<'_> {
             if p < n && t[p] == b'.' && e - k == 1 {
                 p += 1;
             }
+            // Lower-case particles inside a name or place: `Soto del Barco`, `Chiclana de la Frontera`.
+            if p + 1 < n && t[p] == b' ' && t[p + 1].is_ascii_lowercase() {
+                if let Some(q) = particles_end(t, p + 1) {
+                    p = q - 1;
+                }
+            }
             if p + 1 < n && t[p] == b' ' && upper_at(t, p + 1) {
                 let s = p + 1;
                 let mut q = s + 1;
@@ -1347,7 +1353,8 @@ impl Scan<'_> {
         }
         // An address line `20789 Allika 46`, `3482 Via Franscini 71`: a line that opens with a house or
         // building number, then one to three capitalised words, then a number.
-        if let Some(s0) = self.line_number_before(i) {
+        let line_s0 = self.line_number_before(i);
+        if let Some(s0) = line_s0.or_else(|| self.cued_house_number(i)) {
             let plain = words[..nw].iter().all(|&(s, e)| {
                 e - s >= 3
                     && t[s + 1..e].iter().all(|c| !c.is_ascii_uppercase())
@@ -1361,7 +1368,13 @@ impl Scan<'_> {
                     while k < n && t[k].is_ascii_digit() {
                         k += 1;
                     }
-                    if k - ds <= 5 && (k == n || !is_word(t[k])) {
+                    // In running text the house number closes the street: punctuation, the line end or a
+                    // capitalised word follows (`Μεγάλη Άμμος 184, ΠΑΦΟΣ`), not `3 times`.
+                    let closes = line_s0.is_some()
+                        || k == n
+                        || matches!(t[k], b',' | b'.' | b';' | b'\n' | b'\r')
+                        || (t[k] == b' ' && k + 1 < n && upper_at(t, k + 1));
+                    if k - ds <= 5 && (k == n || !is_word(t[k])) && closes {
                         let end = self.unit_after(k);
                         self.push(Entity::Address, s0, end, 0.6, Method::Pattern);
                         return end;
@@ -1458,7 +1471,7 @@ impl Scan<'_> {
             }
         }
         // The town after a street and house number: `Præstevænget 15, København`, `Apt. 267, Lascano`.
-        if after_number_comma(t, i) && !kinds[0].0 && !cue0() {
+        if ((after_number_comma(t, i) && !kinds[0].0) || after_street_comma(t, i)) && !cue0() {
             let end = words[nw - 1].1;
             self.push(Entity::Location, i, end, 0.55, Method::Pattern);
             return run_end;
@@ -1709,7 +1722,13 @@ impl Scan<'_> {
         while s > 0 && matches!(t[s - 1], b' ' | b'\t' | b'>') {
             s -= 1;
         }
-        if s == 0 || t[s - 1] != b'\n' {
+        if s > 0 && t[s - 1] != b'\n' {
+            return false;
+        }
+        if place_line_after(t, k) {
+            return true;
+        }
+        if s == 0 {
             return false;
         }
         let mut e = s - 1;
@@ -1801,6 +1820,23 @@ impl Scan<'_> {
             k -= 1;
         }
         (k == 0 || matches!(t[k - 1], b'\n' | b'\r')).then_some(s)
+    }
+
+    /// The start of a house number before the word at `i` in running text, after `at` / `on` or address
+    /// words (`lives at 10252 Μεγάλη Άμμος 184`, `his address: 450 Præstevænget 15`).
+    fn cued_house_number(&self, i: usize) -> Option<usize> {
+        let t = self.t;
+        if i < 4 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+            return None;
+        }
+        let mut s = i - 1;
+        while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
+            s -= 1;
+        }
+        if i - 1 - s > 5 || s < 2 || !matches!(t[s - 1], b' ' | b':') {
+            return None;
+        }
+        (self.prev_word_is(s, &[b"at", b"on"]) || self.ctx(s) & ctx::ADDRESS != 0).then_some(s)
     }
 
     /// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a
@@ -2209,26 +2245,72 @@ fn upper_at(t: &[u8], p: usize) -> bool {
     false
 }
 
+/// After a space, one or two lower-case particles and a space before a capitalised word (`del `, `de la `,
+/// `van der `): the position of that space, or `None`.
+fn particles_end(t: &[u8], p: usize) -> Option<usize> {
+    let n = t.len();
+    let mut k = p;
+    for _ in 0..2 {
+        let s = k;
+        while k < n && t[k].is_ascii_lowercase() && k - s < 6 {
+            k += 1;
+        }
+        if k >= n || t[k] != b' ' {
+            return None;
+        }
+        let particle = matches!(
+            &t[s..k],
+            b"de"
+                | b"del"
+                | b"della"
+                | b"di"
+                | b"da"
+                | b"do"
+                | b"dos"
+                | b"das"
+                | b"du"
+                | b"des"
+                | b"la"
+                | b"le"
+                | b"van"
+                | b"von"
+                | b"der"
+                | b"den"
+                | b"ten"
+                | b"ter"
+                | b"nad"
+                | b"pod"
+                | b"y"
+                | b"al"
+                | b"el"
+                | b"bin"
+                | b"ibn"
+        );
+        if !particle {
+            return None;
+        }
+        if k + 1 < n && upper_at(t, k + 1) {
+            return Some(k + 1);
+        }
+        k += 1;
+    }
+    None
+}
+
 /// How many of `words` (from the first) name a known place: one to three words, or none.
 fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
     let mut upper = [0u8; 64];
     let mut ul = 0;
-    for (x, &(s, e)) in words.iter().enumerate() {
-        if x > 0 {
-            if ul < upper.len() {
-                upper[ul] = b' ';
-            }
-            ul += 1;
-        }
-        for &b in &t[s..e] {
-            if ul < upper.len() {
-                upper[ul] = b.to_ascii_uppercase();
-            }
-            ul += 1;
-        }
-        if ul > upper.len() {
+    let mut from = words.first()?.0;
+    for (x, &(_, e)) in words.iter().enumerate() {
+        if e - words[0].0 > upper.len() {
             return None;
         }
+        for &b in &t[from..e] {
+            upper[ul] = b.to_ascii_uppercase();
+            ul += 1;
+        }
+        from = e;
         if dict::PLACES.cities.contains(&upper[..ul]) {
             return Some(x + 1);
         }
@@ -2237,6 +2319,32 @@ fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether the next non-blank line after the line end at `k` names a known place, a postal code may follow
+/// (`Spain`, `United Kingdom`, `Hungary 34796`).
+fn place_line_after(t: &[u8], k: usize) -> bool {
+    let n = t.len();
+    let mut s = k;
+    while s < n && matches!(t[s], b'\n' | b'\r' | b' ' | b'\t' | b'>') && s - k < 8 {
+        s += 1;
+    }
+    let mut e = s;
+    while e < n && (t[e].is_ascii_alphabetic() || t[e] == b' ') && e - s < 32 {
+        e += 1;
+    }
+    let line_end = e == n || matches!(t[e], b'\n' | b'\r') || t[e].is_ascii_digit();
+    while e > s && t[e - 1] == b' ' {
+        e -= 1;
+    }
+    if !line_end || e == s || !t[s].is_ascii_uppercase() {
+        return false;
+    }
+    let mut upper = [0u8; 32];
+    for (d, b) in upper.iter_mut().zip(&t[s..e]) {
+        *d = b.to_ascii_uppercase();
+    }
+    dict::PLACES.cities.contains(&upper[..e - s])
 }
 
 /// Whether a house number and one space come just before `i` (`0269 Stensås`), the number not after `:`.
@@ -2297,6 +2405,19 @@ fn after_number_comma(t: &[u8], i: usize) -> bool {
         && !w.iter().all(u8::is_ascii_digit)
         && dict::month(w).is_none()
         && !dict::name_word(w).2
+}
+
+/// Whether a street designator and `, ` come just before `i` (`Filadelfeos Str., Klirou`, `Main St, Troy`).
+fn after_street_comma(t: &[u8], i: usize) -> bool {
+    if i < 4 || t[i - 1] != b' ' || t[i - 2] != b',' {
+        return false;
+    }
+    let we = if t[i - 3] == b'.' { i - 3 } else { i - 2 };
+    let mut ws = we;
+    while ws > 0 && t[ws - 1].is_ascii_alphabetic() && we - ws < 12 {
+        ws -= 1;
+    }
+    ws < we && (ws == 0 || t[ws - 1] == b' ') && dict::street_suffix(&t[ws..we])
 }
 
 /// `, OV 21072` / `, CO 80301` at `e`: a region code and a postal code after a town.

@@ -490,4 +490,28 @@ fn places_in_runs_and_address_blocks() {
     });
     // Log lines under a numbered line are not towns.
     assert!(found("run 3 of 5 finished 200\nKilled\n").is_empty());
+    // A town line above a country line, particles inside it.
+    assert_eq!(
+        found("Chiclana de la Frontera\nSpain\n"),
+        vec![
+            (Entity::Location, "Chiclana de la Frontera".to_string()),
+            (Entity::Location, "Spain".to_string())
+        ]
+    );
+    // A town after a street designator, a street between house numbers in running text.
+    assert_eq!(
+        found("lives at 12 Main St, Troy"),
+        vec![
+            (Entity::Address, "12 Main St".to_string()),
+            (Entity::Location, "Troy".to_string())
+        ]
+    );
+    assert_eq!(
+        found("She lives at 10252 Μεγάλη Άμμος 184, ΠΑΦΟΣ"),
+        vec![
+            (Entity::Address, "10252 Μεγάλη Άμμος 184".to_string()),
+            (Entity::Location, "ΠΑΦΟΣ".to_string())
+        ]
+    );
+    assert!(found("We met at 5 Guests 3 times").is_empty());
 }
