@@ -1543,6 +1543,9 @@ impl Scan<'_> {
             && !cue0()
             && !initial(1)
             && self.sentence_start(words[0].0)
+            && !person_follows(t, words[nw - 1].1)
+            && !possessive_after(t, words[nw - 1].1)
+            && !self.recipient_line(words[0].0, words[nw - 1].1)
         {
             a = 1;
             while a < nw && kinds[a].2 && !kinds[a].0 {
@@ -1609,6 +1612,18 @@ impl Scan<'_> {
         };
         // `Kónya, Becker and Vasquez`, `Marrero and Murphy`: a word listed with a known name is one too.
         if span_words == 1 && !kinds[a].2 && conf < 0.55 && self.listed_with_name(words[a].1) {
+            conf = 0.55;
+        }
+        // A person's verb after the words (`Enrico shouted`), a possessive after two or more (`Maite
+        // Lemmens's`), or a recipient line above a street line: evidence for words no list knows.
+        let span_end = words[b - 1].1;
+        let plain = (a..b).all(|x| !kinds[x].2 && (initial(x) || !allcaps(x)));
+        if conf < 0.55
+            && plain
+            && (person_follows(t, span_end)
+                || (span_words >= 2 && possessive_after(t, span_end))
+                || (span_words >= 2 && b == nw && self.recipient_line(words[a].0, span_end)))
+        {
             conf = 0.55;
         }
         // `Faina D. Yefremova`, `Ravil G Yefimov`: given name, middle initial, surname.
@@ -1820,6 +1835,36 @@ impl Scan<'_> {
             k -= 1;
         }
         (k == 0 || matches!(t[k - 1], b'\n' | b'\r')).then_some(s)
+    }
+
+    /// Whether the words at `[i, end)` fill their line and the next non-blank line opens with a house number
+    /// and a capitalised word: the recipient line of a postal address (`Philippe Guernon` / `0104 Hafnarstraeti 5`).
+    fn recipient_line(&self, i: usize, end: usize) -> bool {
+        let t = self.t;
+        let n = t.len();
+        let mut s = i;
+        while s > 0 && matches!(t[s - 1], b' ' | b'\t' | b'>') {
+            s -= 1;
+        }
+        if s > 0 && t[s - 1] != b'\n' {
+            return false;
+        }
+        let mut k = end;
+        while k < n && matches!(t[k], b' ' | b'\t') {
+            k += 1;
+        }
+        if k >= n || !matches!(t[k], b'\n' | b'\r') {
+            return false;
+        }
+        let k0 = k;
+        while k < n && matches!(t[k], b'\n' | b'\r' | b' ' | b'\t' | b'>') && k - k0 < 12 {
+            k += 1;
+        }
+        let ds = k;
+        while k < n && t[k].is_ascii_digit() {
+            k += 1;
+        }
+        (1..=6).contains(&(k - ds)) && k + 1 < n && t[k] == b' ' && upper_at(t, k + 1)
     }
 
     /// The start of a house number before the word at `i` in running text, after `at` / `on` or address
@@ -2207,6 +2252,10 @@ fn name_cue_at(t: &[u8], i: usize) -> bool {
         *d = s.to_ascii_lowercase();
     }
     let lw = &low[..w.len()];
+    // `I'm X`
+    if lw == b"m" && k >= 2 && t[k - 1] == b'\'' && matches!(t[k - 2], b'I' | b'i') {
+        return true;
+    }
     if matches!(lw, b"is" | b"am" | b"me" | b"him" | b"her") {
         // `name is X`, `I am X`, `everyone calls me X`, `she named him X`
         let mut p = k;
@@ -2319,6 +2368,47 @@ fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether a possessive follows `e` (`Maite Lemmens's`).
+fn possessive_after(t: &[u8], e: usize) -> bool {
+    t[e..].starts_with(b"'s ") || t[e..].starts_with("\u{2019}s ".as_bytes())
+}
+
+/// Whether a verb that takes a person as its subject follows `e` (` said`, ` shouted`, ` lives`).
+fn person_follows(t: &[u8], e: usize) -> bool {
+    let n = t.len();
+    if e + 1 >= n || t[e] != b' ' {
+        return false;
+    }
+    let s = e + 1;
+    let mut k = s;
+    while k < n && t[k].is_ascii_lowercase() && k - s < 10 {
+        k += 1;
+    }
+    if k < n && t[k].is_ascii_alphabetic() {
+        return false;
+    }
+    matches!(
+        &t[s..k],
+        b"said"
+            | b"says"
+            | b"told"
+            | b"asked"
+            | b"replied"
+            | b"shouted"
+            | b"whispered"
+            | b"smiled"
+            | b"laughed"
+            | b"lives"
+            | b"lived"
+            | b"works"
+            | b"worked"
+            | b"married"
+            | b"died"
+            | b"wrote"
+            | b"explained"
+    )
 }
 
 /// Whether the next non-blank line after the line end at `k` names a known place, a postal code may follow

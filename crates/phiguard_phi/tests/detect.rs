@@ -458,6 +458,20 @@ fn names_beyond_the_census_lists() {
     );
     // A given name that is also a city, then a surname, is a person.
     assert_eq!(found("Please contact Sofia Lima"), name("Sofia Lima"));
+    // A person's verb or a possessive after an unknown word, `I'm`, a recipient line above a street line.
+    assert_eq!(found("Mehrudin shouted at the crowd"), name("Mehrudin"));
+    assert_eq!(found("Maite Lemmens's killers"), name("Maite Lemmens"));
+    assert_eq!(
+        found("I'm Abelardo Trevisano, from Rome")[0],
+        (Entity::Name, "Abelardo Trevisano".to_string())
+    );
+    assert_eq!(
+        found("Philippe Guernon\n\n0104 Hafnarstraeti 5\n")[0],
+        (Entity::Name, "Philippe Guernon".to_string())
+    );
+    assert!(found("Deployment Finished\n\n3 pods ready\n").is_empty());
+    assert!(found("Kubelet restarted the pod").is_empty());
+    assert!(found("The Kubelet's cache").is_empty());
     // Not names: contractions, streets written with diacritics, common words.
     assert!(found("Don't feed me").is_empty());
     assert!(found("Let's meet at 6076 Piroska u. 97.").is_empty());
