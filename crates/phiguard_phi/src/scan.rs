@@ -1476,6 +1476,12 @@ impl Scan<'_> {
             self.push(Entity::Location, i, end, 0.55, Method::Pattern);
             return run_end;
         }
+        // `Mora de Rubielos, Spain`: a town, then a known country or region after a comma.
+        if !kinds[0].0 && place_after_comma(t, words[nw - 1].1) && !cue0() {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.55, Method::Pattern);
+            return run_end;
+        }
         // The town line of a postal address: a line of capitalised words under a street or unit line that
         // ends in a number (`Apt. 656` / `Brønderslev`), or a run followed by `, ST 12345`.
         let zip = state_zip_after(t, words[nw - 1].1);
@@ -1693,7 +1699,7 @@ impl Scan<'_> {
         )
     }
 
-    /// Whether `, ` / ` and ` / ` & ` and a known given name or surname follow `e` (`Kónya, Becker`).
+    /// Whether `, ` / ` and ` / ` & ` and a known given name or surname follow `e` (`Kónya, Becker and`).
     fn listed_with_name(&self, e: usize) -> bool {
         let t = self.t;
         let n = t.len();
@@ -1714,6 +1720,10 @@ impl Scan<'_> {
             q += 1;
         }
         if q - k < 3 || (q < n && is_word(t[q])) {
+            return false;
+        }
+        // After a comma the list goes on (`Kónya, Becker and Vasquez`), not a pair like `Report, Done.`.
+        if t[e] == b',' && !(t[q..].starts_with(b", ") || t[q..].starts_with(b" and ")) {
             return false;
         }
         let (first, last, common) = dict::name_word(&t[k..q]);
@@ -1798,6 +1808,9 @@ impl Scan<'_> {
                 | b"Near"
                 | b"outside"
                 | b"around"
+                | b"city"
+                | b"town"
+                | b"village"
         )
     }
 
@@ -2368,6 +2381,32 @@ fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether `, ` and a known place follow `e`, the place ending at punctuation, a number or the line end
+/// (`, Spain 16200`, `, Estonia.`).
+fn place_after_comma(t: &[u8], e: usize) -> bool {
+    let n = t.len();
+    if e + 3 >= n || t[e] != b',' || t[e + 1] != b' ' || !t[e + 2].is_ascii_uppercase() {
+        return false;
+    }
+    let s = e + 2;
+    let mut k = s;
+    while k < n && (t[k].is_ascii_alphabetic() || t[k] == b' ') && k - s < 32 {
+        k += 1;
+    }
+    if k < n && !matches!(t[k], b',' | b'.' | b'\n' | b'\r' | b';' | b')') && !t[k].is_ascii_digit()
+    {
+        return false;
+    }
+    while k > s && t[k - 1] == b' ' {
+        k -= 1;
+    }
+    let mut upper = [0u8; 32];
+    for (d, b) in upper.iter_mut().zip(&t[s..k]) {
+        *d = b.to_ascii_uppercase();
+    }
+    k - s <= 32 && dict::PLACES.cities.contains(&upper[..k - s])
 }
 
 /// Whether a possessive follows `e` (`Maite Lemmens's`).

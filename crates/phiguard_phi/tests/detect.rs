@@ -478,6 +478,7 @@ fn names_beyond_the_census_lists() {
     assert!(found("The bus stops at 0269 Stensås terrasse 38").is_empty());
     assert!(found("On March 3, Smith said").is_empty());
     assert!(found("Kiev is cold").is_empty());
+    assert!(!found("Report, Done.").contains(&(Entity::Name, "Report".to_string())));
     assert!(found("Retrying in 30 seconds, Backoff enabled").is_empty());
 }
 
@@ -528,4 +529,17 @@ fn places_in_runs_and_address_blocks() {
         ]
     );
     assert!(found("We met at 5 Guests 3 times").is_empty());
+    // A town before `, <country>`, a place after `home city`; nationality words are not names.
+    assert_eq!(
+        found("Our office: Villaverde de Abajo, Spain."),
+        vec![
+            (Entity::Location, "Villaverde de Abajo".to_string()),
+            (Entity::Location, "Spain".to_string())
+        ]
+    );
+    assert_eq!(found("their home city Assen:"), loc("Assen"));
+    assert!(found("We moved here from Cyprus (Greek)")
+        .iter()
+        .all(|(e, _)| *e == Entity::Location));
+    assert!(found("Report, Summary.").is_empty());
 }
