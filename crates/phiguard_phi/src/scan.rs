@@ -1419,7 +1419,7 @@ impl Scan<'_> {
             let (f, _, c) = dict::name_word(&t[i..j]);
             let w1 = &t[words[1].0..words[1].1];
             let (f2, l2, c2) = dict::name_word(w1);
-            f && !c && (f2 || l2 || name_shaped(w1)) && !c2
+            f && !c && (f2 || l2 || name_shaped(w1, true)) && !c2
         };
         let city0 = city_words(t, &words[..nw]);
         // Whether a name cue comes before the run, read once and only when needed.
@@ -1523,10 +1523,24 @@ impl Scan<'_> {
         // Words shaped like names; not in a street: a run after a house number or before one, a lower-case
         // designator between (`0269 Stensås terrasse 38`, `Király u. 15.`, `Præstevænget 15`).
         let street_like = after_house_number(t, i) || number_follows(t, words[nw - 1].1);
+        // Letters outside ASCII mark a foreign proper noun in running text, but not in a label (`País:`), in a
+        // single word at a sentence start, or among lower-case words written with diacritics (the text's own language has them:
+        // `en el Servicio de Nefrología`); nor in a run joined by particles that opens with no given name.
+        let has_particle = words[1..nw]
+            .iter()
+            .zip(&words[..nw - 1])
+            .any(|(w, p)| w.0 > p.1 + 1);
+        let diacritics = t.get(words[nw - 1].1) != Some(&b':')
+            && (kinds[0].0 || !has_particle)
+            && (nw >= 2 || !self.sentence_start(i))
+            && !diacritic_words_near(t, i, words[nw - 1].1);
         let mut shaped = [false; 5];
         for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            shaped[x] =
-                !street_like && !kinds[x].0 && !kinds[x].1 && !kinds[x].2 && name_shaped(&t[s..e]);
+            shaped[x] = !street_like
+                && !kinds[x].0
+                && !kinds[x].1
+                && !kinds[x].2
+                && name_shaped(&t[s..e], diacritics);
         }
         // Trim common words at both ends, unless they pair with a name word (`Will Smith`, `John White`).
         let name_like = |x: usize| kinds[x].0 || kinds[x].1 || shaped[x];
@@ -2409,6 +2423,37 @@ fn place_after_comma(t: &[u8], e: usize) -> bool {
     k - s <= 32 && dict::PLACES.cities.contains(&upper[..k - s])
 }
 
+/// Whether a lower-case word with letters outside ASCII stands within 64 bytes before `i` or after `e` on
+/// the same line (`ingresó`, `también`).
+fn diacritic_words_near(t: &[u8], i: usize, e: usize) -> bool {
+    let lo = i.saturating_sub(64);
+    let hi = (e + 64).min(t.len());
+    let lower_word_at = |k: usize, lo: usize| {
+        let mut s = k;
+        while s > lo && (t[s - 1].is_ascii_alphabetic() || t[s - 1] >= 0x80) {
+            s -= 1;
+        }
+        t[s].is_ascii_lowercase()
+    };
+    for k in (lo..i).rev() {
+        if t[k] == b'\n' {
+            break;
+        }
+        if t[k] >= 0x80 && lower_word_at(k, lo) {
+            return true;
+        }
+    }
+    for (k, &b) in t.iter().enumerate().take(hi).skip(e) {
+        if b == b'\n' {
+            break;
+        }
+        if b >= 0x80 && lower_word_at(k, e) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether a possessive follows `e` (`Maite Lemmens's`).
 fn possessive_after(t: &[u8], e: usize) -> bool {
     t[e..].starts_with(b"'s ") || t[e..].starts_with("\u{2019}s ".as_bytes())
@@ -2571,11 +2616,11 @@ fn state_zip_after(t: &[u8], e: usize) -> Option<(usize, usize)> {
 /// A capitalised word that looks like a personal name though no list knows it: mixed case and written with
 /// letters outside ASCII (`Kónya`, `Szczepańska`), or ending in a common surname ending (`Kadiev`,
 /// `Petrussen`, `Vitorović`, `Karlsdóttir`).
-fn name_shaped(w: &[u8]) -> bool {
+fn name_shaped(w: &[u8], diacritics: bool) -> bool {
     if w.len() < 4 || !upper_at(w, 0) || !w[1..].iter().any(u8::is_ascii_lowercase) {
         return false;
     }
-    if w.iter().any(|&b| b >= 0x80) {
+    if diacritics && w.iter().any(|&b| b >= 0x80) {
         return true;
     }
     const ENDS: &[&[u8]] = &[
@@ -2583,7 +2628,10 @@ fn name_shaped(w: &[u8]) -> bool {
         b"vich", b"enko", b"escu", b"poulos", b"idze", b"shvili", b"ssen", b"sson", b"dottir",
         b"yan", b"chuk", b"mann",
     ];
-    w.len() >= 5 && ENDS.iter().any(|e| w.ends_with(e))
+    const ENDS_UTF8: &[&str] = &["ová", "ská", "ić", "dóttir"];
+    w.len() >= 5
+        && (ENDS.iter().any(|e| w.ends_with(e))
+            || ENDS_UTF8.iter().any(|e| w.ends_with(e.as_bytes())))
 }
 
 /// `-4567x89` after a digit group at `e`: the group (before the `x`) when an extension is glued to it.

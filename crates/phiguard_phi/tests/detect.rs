@@ -477,6 +477,17 @@ fn names_beyond_the_census_lists() {
     assert!(found("Deployment Finished\n\n3 pods ready\n").is_empty());
     assert!(found("Kubelet restarted the pod").is_empty());
     assert!(found("The Kubelet's cache").is_empty());
+    // Diacritics mark a foreign name in English text, not in text whose own words carry them, not in a
+    // label, not a single word opening a sentence.
+    assert_eq!(
+        found("I want to add Irenke Sörös as a beneficiary"),
+        name("Irenke Sörös")
+    );
+    assert!(found("ingresó en el Servicio de Nefrología para estudio").is_empty());
+    assert!(found("País: España")
+        .iter()
+        .all(|(e, _)| *e != Entity::Name));
+    assert!(found("Exploración física normal.").is_empty());
     // Not names: contractions, streets written with diacritics, common words.
     assert!(found("Don't feed me").is_empty());
     assert!(found("Let's meet at 6076 Piroska u. 97.").is_empty());
