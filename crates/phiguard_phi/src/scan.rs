@@ -1530,7 +1530,8 @@ impl Scan<'_> {
             .iter()
             .zip(&words[..nw - 1])
             .any(|(w, p)| w.0 > p.1 + 1);
-        let diacritics = t.get(words[nw - 1].1) != Some(&b':')
+        let diacritics = t[i..words[nw - 1].1].iter().any(|&b| b >= 0x80)
+            && t.get(words[nw - 1].1) != Some(&b':')
             && (kinds[0].0 || !has_particle)
             && (nw >= 2 || !self.sentence_start(i))
             && !diacritic_words_near(t, i, words[nw - 1].1);
