@@ -386,6 +386,23 @@ const STOP: &[&str] = &[
     "FRENCH",
     "GERMAN",
     "IRISH",
+    "GREEK",
+    "ITALIAN",
+    "SPANISH",
+    "DUTCH",
+    "SWEDISH",
+    "DANISH",
+    "NORWEGIAN",
+    "FINNISH",
+    "POLISH",
+    "RUSSIAN",
+    "TURKISH",
+    "CHINESE",
+    "JAPANESE",
+    "KOREAN",
+    "ARABIC",
+    "PORTUGUESE",
+    "HUNGARIAN",
     "SCOTT",
     "WELSH",
     "JEW",
@@ -1648,7 +1665,8 @@ pub fn keyword(w: &[u8]) -> u32 {
         b"ssn" | b"ssns" | b"ss" | b"socsec" => SSN,
         b"phone" | b"phones" | b"tel" | b"telephone" | b"mobile" | b"cell" | b"cellphone"
         | b"call" | b"contact" | b"ph" | b"telecom" | b"msisdn" | b"registered" | b"answering"
-        | b"dial" => PHONE,
+        | b"dial" | b"reach" | b"reached" | b"landline" | b"sms" | b"whatsapp" | b"hotline"
+        | b"callback" => PHONE,
         b"fax" | b"facsimile" => FAX,
         b"dob" | b"birth" | b"born" | b"birthdate" | b"birthday" | b"bday" | b"admitted"
         | b"admission" | b"discharged" | b"discharge" | b"died" | b"deceased" | b"death"

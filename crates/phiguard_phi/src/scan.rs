@@ -486,15 +486,31 @@ impl Scan<'_> {
         prefixed: bool,
     ) -> Option<usize> {
         let t = self.t;
-        let ng = g.len();
-        if sep.contains(&b'/') {
+        if sep.contains(&b'/') || g.is_empty() || g.len() > 8 {
             return None;
         }
+        // A last group with an extension glued on (`555-123-4567x89`) ends the digit run before it: take it in.
+        let mut g_buf = [(0usize, 0usize); 8];
+        let mut sep_buf = [0u8; 8];
+        g_buf[..g.len()].copy_from_slice(g);
+        sep_buf[..sep.len()].copy_from_slice(sep);
+        let mut ng = g.len();
+        if ng < 8 {
+            if let Some((s, e)) = glued_extension_group(t, g[ng - 1].1) {
+                sep_buf[ng - 1] = t[g[ng - 1].1];
+                g_buf[ng] = (s, e);
+                ng += 1;
+            }
+        }
+        let (g, sep) = (&g_buf[..ng], &sep_buf[..ng - 1]);
         let mut lens_buf = [0usize; 8];
         for (l, (a, b)) in lens_buf.iter_mut().zip(g) {
             *l = b - a;
         }
-        let lens = &lens_buf[..g.len().min(8)];
+        let lens = &lens_buf[..ng];
+        // An international prefix: `+` or `00` before the country code (`+49 30 1234567`, `0049 30 1234567`).
+        let intl = t[start] == b'+' || (lens[0] <= 5 && t[g[0].0..].starts_with(b"00"));
+        let lead_zero = t[g[0].0] == b'0';
         // The NANP shapes 3-3-4 and 1-3-3-4.
         let (nanp_k, nanp_end) = match lens {
             [3, 3, 4, ..] => (Some(0), g[2].1),
@@ -505,13 +521,23 @@ impl Scan<'_> {
         let trunk_pair = ng == 2
             && t[g[0].0] == b'0'
             && t[g[0].0..g[0].1].iter().any(|&d| d != b'0')
-            && (3..=5).contains(&lens[0])
+            && (2..=5).contains(&lens[0])
             && (6..=8).contains(&lens[1])
             && (10..=12).contains(&(lens[0] + lens[1]))
             && matches!(sep[0], b' ' | b'-');
         // Context is read only for shapes that can be phones.
-        let generic_shape =
-            ng >= 2 && lens[0] <= 6 && lens[1..].iter().all(|l| (2..=5).contains(l));
+        // Groups of 2-5 digits; with a trunk or international prefix also a one-digit group and a long
+        // subscriber number; an area code and a long subscriber number alone (checked against phone words).
+        let generic_shape = ng >= 2
+            && lens[0] <= 6
+            && if lens[1..].iter().all(|l| (2..=5).contains(l)) {
+                true
+            } else if prefixed || intl || lead_zero {
+                lens[1..ng - 1].iter().all(|l| (1..=5).contains(l))
+                    && (2..=8).contains(&lens[ng - 1])
+            } else {
+                ng == 2 && lens[0] <= 4 && (6..=8).contains(&lens[1])
+            };
         if nanp_k.is_none() && !generic_shape && !trunk_pair {
             return None;
         }
@@ -527,8 +553,7 @@ impl Scan<'_> {
             } else {
                 0.55
             };
-            self.push(entity, start, g[1].1, conf, Method::Pattern);
-            return Some(g[1].1);
+            return Some(self.push_phone(entity, start, g[1].1, conf, Method::Pattern));
         }
         let c = self.ctx(start);
         let fax = c & ctx::FAX != 0;
@@ -548,21 +573,38 @@ impl Scan<'_> {
             if c & (ctx::PHONE | ctx::FAX) != 0 {
                 conf += 0.25;
             }
-            self.push(entity, start, nanp_end, conf, Method::Checksum);
-            return Some(nanp_end);
+            return Some(self.push_phone(entity, start, nanp_end, conf, Method::Checksum));
         }
-        // Other national formats: 2..=5 groups of 2-4 digits (first 1-4), 8-13 digits in all.
+        // Other national formats: groups of 2-5 digits (the first 1-5), 8-13 digits in all. After a country
+        // code an area code may have one digit (`+33 1 ...`, `+31 6 ...`) and a trunk `(0)` may stand between;
+        // a subscriber number of up to 8 digits may close a number with a trunk or international prefix or a
+        // phone word before it (`+49 30 1234567`, `06-12345678`, `phone: 99 668472`).
+        let phone_ctx = c & (ctx::PHONE | ctx::FAX) != 0;
+        // `license number 2270-66-1551`: grouped digits named as a licence by the words before them.
+        if !phone_ctx && c & ctx::LICENSE != 0 {
+            let end = g[ng - 1].1;
+            self.push(Entity::License, start, end, 0.75, Method::Pattern);
+            return Some(end);
+        }
+        let long_last = prefixed || intl || lead_zero || phone_ctx;
+        let max_total = if intl { 17 } else { 13 };
+        let dotted_pairs =
+            sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
+        let max_first = if prefixed { 6 } else { 5 };
         let mut total = 0;
         let mut k = 0;
-        while k < ng && total < 13 {
+        while k < ng && total < max_total {
             let l = lens[k];
-            let dotted_pairs =
-                sep.iter().all(|&s| s == b'.') && ng >= 4 && lens.iter().all(|&x| x == 2);
-            let max_first = if prefixed { 6 } else { 5 };
-            if !(1..=max_first).contains(&l)
-                || (k > 0 && !(2..=5).contains(&l))
-                || (k > 0 && sep[k - 1] == b'.' && !prefixed && !dotted_pairs)
-            {
+            let ok = if k == 0 {
+                (1..=max_first).contains(&l)
+            } else {
+                let trunk = l == 1 && t[g[k].0] == b'0' && t[g[k].0 - 1] == b'(';
+                let area = l == 1 && k == 1 && intl;
+                let last = k == ng - 1 && long_last && (6..=8).contains(&l);
+                ((2..=5).contains(&l) || trunk || area || last)
+                    && !(sep[k - 1] == b'.' && !prefixed && !dotted_pairs)
+            };
+            if !ok {
                 break;
             }
             total += l;
@@ -571,18 +613,23 @@ impl Scan<'_> {
         // A local number `NXX-XXXX` / `NXX XXXX`.
         if ng == 2 && lens[0] == 3 && lens[1] == 4 && matches!(sep[0], b'-' | b' ') {
             let nxx = &t[g[0].0..g[0].1];
-            if nxx[0] >= b'2' && !(nxx[1] == b'1' && nxx[2] == b'1') {
+            // `370 3911 Fourth Avenue`: a building and a house number before a street, not a phone.
+            let street = sep[0] == b' '
+                && !phone_ctx
+                && g[1].1 + 1 < t.len()
+                && t[g[1].1] == b' '
+                && t[g[1].1 + 1].is_ascii_uppercase()
+                && self.street_after(g[1].1 + 1).is_some();
+            if nxx[0] >= b'2' && !(nxx[1] == b'1' && nxx[2] == b'1') && !street {
                 let mut conf: f32 = 0.5;
-                if c & (ctx::PHONE | ctx::FAX) != 0 {
+                if phone_ctx {
                     conf += 0.3;
                 }
-                self.push(entity, start, g[1].1, conf, Method::Pattern);
-                return Some(g[1].1);
+                return Some(self.push_phone(entity, start, g[1].1, conf, Method::Pattern));
             }
         }
-        if k >= 2 && (8..=13).contains(&total) {
+        if k >= 2 && (8..=max_total).contains(&total) {
             let end = g[k - 1].1;
-            let lead_zero = t[g[0].0] == b'0';
             let spaced = k >= 3 && sep[..k - 1].iter().all(|&s| s == sep[0]);
             let mut conf: f32 = if prefixed {
                 0.6
@@ -597,11 +644,17 @@ impl Scan<'_> {
                 conf = conf.max(0.5) + 0.3;
             }
             if conf > 0.0 {
-                self.push(entity, start, end, conf, Method::Pattern);
-                return Some(end);
+                return Some(self.push_phone(entity, start, end, conf, Method::Pattern));
             }
         }
         None
+    }
+
+    /// Pushes a phone number ending at `end`, with an extension after it (`x769`, ` ext. 12`); returns the end.
+    fn push_phone(&mut self, e: Entity, start: usize, end: usize, conf: f32, m: Method) -> usize {
+        let end = extension_end(self.t, end).unwrap_or(end);
+        self.push(e, start, end, conf, m);
+        end
     }
 
     /// `+44 20 7946 0958`, `(212) 555-0147`, `+1 (617) 253-1000`, `(579)888-3058`.
@@ -989,6 +1042,9 @@ impl Scan<'_> {
             }
             return self.capitalised(i, j);
         }
+        if w[0] >= 0x80 && upper_at(t, i) {
+            return self.capitalised(i, j);
+        }
         j
     }
 
@@ -1291,7 +1347,13 @@ impl Scan<'_> {
             if p < n && t[p] == b'.' && e - k == 1 {
                 p += 1;
             }
-            if p + 1 < n && t[p] == b' ' && t[p + 1].is_ascii_uppercase() {
+            // Lower-case particles inside a name or place: `Soto del Barco`, `Chiclana de la Frontera`.
+            if p + 1 < n && t[p] == b' ' && t[p + 1].is_ascii_lowercase() {
+                if let Some(q) = particles_end(t, p + 1) {
+                    p = q - 1;
+                }
+            }
+            if p + 1 < n && t[p] == b' ' && upper_at(t, p + 1) {
                 let s = p + 1;
                 let mut q = s + 1;
                 while q < n && is_word(t[q]) {
@@ -1310,6 +1372,7 @@ impl Scan<'_> {
             && dict::name_word(&t[i..j]).2
             && !self.after_locative(i)
             && !dict::place(&t[i..j])
+            && !self.name_cue(i)
         {
             return j;
         }
@@ -1320,6 +1383,10 @@ impl Scan<'_> {
             run_end
         };
 
+        // `Don't`, `Won't`: a contraction, not a name.
+        if t[j..].starts_with(b"'t ") || t[j..].starts_with("\u{2019}t ".as_bytes()) {
+            return j;
+        }
         // International street first: `Rue de Piétrain 371`, `ul. Więckowskiego 28`, or `Brixtonlaan 380`.
         if let Some(end) = self.street_number_after(i, j) {
             self.push(Entity::Address, i, end, 0.7, Method::Pattern);
@@ -1327,7 +1394,8 @@ impl Scan<'_> {
         }
         // An address line `20789 Allika 46`, `3482 Via Franscini 71`: a line that opens with a house or
         // building number, then one to three capitalised words, then a number.
-        if let Some(s0) = self.line_number_before(i) {
+        let line_s0 = self.line_number_before(i);
+        if let Some(s0) = line_s0.or_else(|| self.cued_house_number(i)) {
             let plain = words[..nw].iter().all(|&(s, e)| {
                 e - s >= 3
                     && t[s + 1..e].iter().all(|c| !c.is_ascii_uppercase())
@@ -1341,7 +1409,13 @@ impl Scan<'_> {
                     while k < n && t[k].is_ascii_digit() {
                         k += 1;
                     }
-                    if k - ds <= 5 && (k == n || !is_word(t[k])) {
+                    // In running text the house number closes the street: punctuation, the line end or a
+                    // capitalised word follows (`Μεγάλη Άμμος 184, ΠΑΦΟΣ`), not `3 times`.
+                    let closes = line_s0.is_some()
+                        || k == n
+                        || matches!(t[k], b',' | b'.' | b';' | b'\n' | b'\r')
+                        || (t[k] == b' ' && k + 1 < n && upper_at(t, k + 1));
+                    if k - ds <= 5 && (k == n || !is_word(t[k])) && closes {
                         let end = self.unit_after(k);
                         self.push(Entity::Address, s0, end, 0.6, Method::Pattern);
                         return end;
@@ -1380,42 +1454,86 @@ impl Scan<'_> {
                 return k;
             }
         }
-        // Cities (one to three words) and hospitals.
-        let mut upper = [0u8; 64];
-        let mut ul = 0;
+        // Cities (one to three words) and hospitals; a title or other name cue before the run makes it a person.
+        // `Sofia Lima`: a given name that is also a place, then a surname, is a person.
+        let given_then_surname = || {
+            let (f, _, c) = dict::name_word(&t[i..j]);
+            let w1 = &t[words[1].0..words[1].1];
+            let (f2, l2, c2) = dict::name_word(w1);
+            f && !c && (f2 || l2 || name_shaped(w1, true)) && !c2
+        };
+        let city0 = city_words(t, &words[..nw]);
+        // Whether a name cue comes before the run, read once and only when needed.
+        let cue0_cell = std::cell::OnceCell::new();
+        let cue0 = || *cue0_cell.get_or_init(|| name_cue_at(t, i));
+        if let Some(m) = city0.filter(|&m| !(cue0() || (m == 1 && nw >= 2 && given_then_surname())))
+        {
+            let e = words[m - 1].1;
+            self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
+            // A postal code after the place: `Estonia 62488`, `Oslo 0150`.
+            if e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_digit() {
+                let ds = e + 1;
+                let mut k = ds;
+                while k < n && t[k].is_ascii_digit() {
+                    k += 1;
+                }
+                if (4..=5).contains(&(k - ds)) && (k == n || !is_word(t[k]) && t[k] != b'.') {
+                    self.push(Entity::Zip, ds, k, 0.6, Method::Pattern);
+                    return k;
+                }
+            }
+            return e;
+        }
+        // Dictionary classes of the words (initials have none).
+        let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
         for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            if x > 0 {
-                if ul < upper.len() {
-                    upper[ul] = b' ';
-                }
-                ul += 1;
+            kinds[x] = if e - s == 1 {
+                (false, false, false)
+            } else {
+                dict::name_word(&t[s..e])
+            };
+        }
+        // A known place later in the run (`Seen Boston`, `Southern Tunisia`), unless a given name comes just
+        // before it (`Sofia Lima`): the place is reported and the words before it are read on their own.
+        for x in 1..nw {
+            if kinds[x - 1].0 && !kinds[x - 1].2 {
+                continue;
             }
-            for &b in &t[s..e] {
-                if ul < upper.len() {
-                    upper[ul] = b.to_ascii_uppercase();
-                }
-                ul += 1;
-            }
-            if ul <= upper.len() && dict::PLACES.cities.contains(&upper[..ul]) {
-                // Only a place where the name is not followed by more capitalised words of a person name.
-                self.push(Entity::Location, i, e, 0.7, Method::Dictionary);
-                // A postal code after the place: `Estonia 62488`, `Oslo 0150`.
-                if e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_digit() {
-                    let ds = e + 1;
-                    let mut k = ds;
-                    while k < n && t[k].is_ascii_digit() {
-                        k += 1;
-                    }
-                    if (4..=5).contains(&(k - ds)) && (k == n || !is_word(t[k]) && t[k] != b'.') {
-                        self.push(Entity::Zip, ds, k, 0.6, Method::Pattern);
-                        return k;
-                    }
-                }
-                return e;
-            }
-            if x == 0 && !(ul <= upper.len() && dict::PLACES.city_heads.contains(&upper[..ul])) {
+            if let Some(m) = city_words(t, &words[x..nw]) {
+                self.push(
+                    Entity::Location,
+                    words[x].0,
+                    words[x + m - 1].1,
+                    0.65,
+                    Method::Dictionary,
+                );
+                nw = x;
                 break;
             }
+        }
+        // The town after a street and house number: `Præstevænget 15, København`, `Apt. 267, Lascano`.
+        if ((after_number_comma(t, i) && !kinds[0].0) || after_street_comma(t, i)) && !cue0() {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.55, Method::Pattern);
+            return run_end;
+        }
+        // `Mora de Rubielos, Spain`: a town, then a known country or region after a comma.
+        if !kinds[0].0 && place_after_comma(t, words[nw - 1].1) && !cue0() {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.55, Method::Pattern);
+            return run_end;
+        }
+        // The town line of a postal address: a line of capitalised words under a street or unit line that
+        // ends in a number (`Apt. 656` / `Brønderslev`), or a run followed by `, ST 12345`.
+        let zip = state_zip_after(t, words[nw - 1].1);
+        if (zip.is_some() || self.town_line(i, run_end)) && !cue0() {
+            let end = words[nw - 1].1;
+            self.push(Entity::Location, i, end, 0.6, Method::Pattern);
+            if let Some((zs, ze)) = zip {
+                self.push(Entity::Zip, zs, ze, 0.6, Method::Pattern);
+                return ze;
+            }
+            return run_end;
         }
         let hospital = words[..nw].iter().position(|&(s, e)| {
             let mut b = [0u8; 32];
@@ -1435,27 +1553,43 @@ impl Scan<'_> {
 
         // Places named after a locative preposition: `in Noorderwijk`, `from New Zealand`, `near Khandallah`.
         let has_initial = words[..nw].iter().any(|&(s, e)| e - s == 1);
-        let surname_pair = nw >= 2 && dict::name_word(&t[words[1].0..words[1].1]).1;
-        if self.after_locative(i) && !dict::name_word(&t[i..j]).0 && !has_initial && !surname_pair {
+        let surname_pair = nw >= 2 && kinds[1].1;
+        if self.after_locative(i) && !kinds[0].0 && !has_initial && !surname_pair {
             let end = words[nw - 1].1;
             self.push(Entity::Location, i, end, 0.55, Method::Pattern);
             return end;
         }
         // Names.
-        let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
-        for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            kinds[x] = if e - s == 1 {
-                (false, false, false)
-            } else {
-                dict::name_word(&t[s..e])
-            };
-        }
         let initial = |x: usize| words[x].1 - words[x].0 == 1;
+        // Words shaped like names; not in a street: a run after a house number or before one, a lower-case
+        // designator between (`0269 Stensås terrasse 38`, `Király u. 15.`, `Præstevænget 15`).
+        let street_like = after_house_number(t, i) || number_follows(t, words[nw - 1].1);
+        // Letters outside ASCII mark a foreign proper noun in running text, but not in a label (`País:`), in a
+        // single word at a sentence start, or among lower-case words written with diacritics (the text's own language has them:
+        // `en el Servicio de Nefrología`); nor in a run joined by particles that opens with no given name.
+        let has_particle = words[1..nw]
+            .iter()
+            .zip(&words[..nw - 1])
+            .any(|(w, p)| w.0 > p.1 + 1);
+        let diacritics = t[i..words[nw - 1].1].iter().any(|&b| b >= 0x80)
+            && t.get(words[nw - 1].1) != Some(&b':')
+            && (kinds[0].0 || !has_particle)
+            && (nw >= 2 || !self.sentence_start(i))
+            && !diacritic_words_near(t, i, words[nw - 1].1);
+        let mut shaped = [false; 5];
+        for (x, &(s, e)) in words[..nw].iter().enumerate() {
+            shaped[x] = !street_like
+                && !kinds[x].0
+                && !kinds[x].1
+                && !kinds[x].2
+                && name_shaped(&t[s..e], diacritics);
+        }
         // Trim common words at both ends, unless they pair with a name word (`Will Smith`, `John White`).
-        let name_like = |x: usize| kinds[x].0 || kinds[x].1;
+        let name_like = |x: usize| kinds[x].0 || kinds[x].1 || shaped[x];
         let mut a = 0;
         while a < nw
             && kinds[a].2
+            && !(a == 0 && (kinds[a].0 || kinds[a].1) && cue0())
             && !(kinds[a].0 && a + 1 < nw && name_like(a + 1) && !kinds[a + 1].2)
         {
             a += 1;
@@ -1464,7 +1598,17 @@ impl Scan<'_> {
             return run_end;
         }
         // A sentence-initial word that is not a given name is ordinary capitalisation (`Call John Smith`).
-        if a == 0 && nw >= 2 && !kinds[0].0 && self.sentence_start(words[0].0) {
+        if a == 0
+            && nw >= 2
+            && !kinds[0].0
+            && !shaped[0]
+            && !cue0()
+            && !initial(1)
+            && self.sentence_start(words[0].0)
+            && !person_follows(t, words[nw - 1].1)
+            && !possessive_after(t, words[nw - 1].1)
+            && !self.recipient_line(words[0].0, words[nw - 1].1)
+        {
             a = 1;
             while a < nw && kinds[a].2 && !kinds[a].0 {
                 a += 1;
@@ -1476,7 +1620,8 @@ impl Scan<'_> {
         let mut b = nw;
         while b > a
             && ((kinds[b - 1].2
-                && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2))))
+                && !(kinds[b - 1].1 && b - 1 > a && (kinds[b - 2].0 || initial(b - 2)))
+                && !(b - 1 == a && (kinds[a].0 || kinds[a].1) && cue0()))
                 || initial(b - 1))
         {
             b -= 1;
@@ -1484,7 +1629,11 @@ impl Scan<'_> {
         if b <= a {
             return run_end;
         }
-        let cue = self.name_cue(words[a].0);
+        let cue = if a == 0 {
+            cue0()
+        } else {
+            self.name_cue(words[a].0)
+        };
         let allcaps = |x: usize| {
             t[words[x].0..words[x].1]
                 .iter()
@@ -1492,8 +1641,8 @@ impl Scan<'_> {
         };
         let span_words = b - a;
         let first_known = kinds[a].0;
-        let any_known = (a..b).any(|x| kinds[x].0 || kinds[x].1);
-        let all_known = (a..b).all(|x| kinds[x].0 || kinds[x].1 || initial(x));
+        let any_known = (a..b).any(|x| kinds[x].0 || kinds[x].1 || shaped[x]);
+        let all_known = (a..b).all(|x| kinds[x].0 || kinds[x].1 || shaped[x] || initial(x));
         let mut conf: f32 = if span_words >= 2 {
             if first_known && all_known {
                 0.9
@@ -1518,13 +1667,31 @@ impl Scan<'_> {
             } else {
                 0.5
             }
+        } else if shaped[a] {
+            0.5
         } else {
             0.0
         };
+        // `Kónya, Becker and Vasquez`, `Marrero and Murphy`: a word listed with a known name is one too.
+        if span_words == 1 && !kinds[a].2 && conf < 0.55 && self.listed_with_name(words[a].1) {
+            conf = 0.55;
+        }
+        // A person's verb after the words (`Enrico shouted`), a possessive after two or more (`Maite
+        // Lemmens's`), or a recipient line above a street line: evidence for words no list knows.
+        let span_end = words[b - 1].1;
+        let plain = (a..b).all(|x| !kinds[x].2 && (initial(x) || !allcaps(x)));
+        if conf < 0.55
+            && plain
+            && (person_follows(t, span_end)
+                || (span_words >= 2 && possessive_after(t, span_end))
+                || (span_words >= 2 && b == nw && self.recipient_line(words[a].0, span_end)))
+        {
+            conf = 0.55;
+        }
         // `Faina D. Yefremova`, `Ravil G Yefimov`: given name, middle initial, surname.
         let mixed_case = |x: usize| {
             let w = &t[words[x].0..words[x].1];
-            w[0].is_ascii_uppercase() && w[1..].iter().any(u8::is_ascii_lowercase)
+            upper_at(w, 0) && w[1..].iter().any(u8::is_ascii_lowercase)
         };
         if b - a == 3
             && initial(a + 1)
@@ -1588,6 +1755,88 @@ impl Scan<'_> {
         )
     }
 
+    /// Whether `, ` / ` and ` / ` & ` and a known given name or surname follow `e` (`Kónya, Becker and`).
+    fn listed_with_name(&self, e: usize) -> bool {
+        let t = self.t;
+        let n = t.len();
+        let k = if t[e..].starts_with(b", ") {
+            e + 2
+        } else if t[e..].starts_with(b" and ") {
+            e + 5
+        } else if t[e..].starts_with(b" & ") {
+            e + 3
+        } else {
+            return false;
+        };
+        if k >= n || !t[k].is_ascii_uppercase() {
+            return false;
+        }
+        let mut q = k + 1;
+        while q < n && t[q].is_ascii_lowercase() {
+            q += 1;
+        }
+        if q - k < 3 || (q < n && is_word(t[q])) {
+            return false;
+        }
+        // After a comma the list goes on (`Kónya, Becker and Vasquez`), not a pair like `Report, Done.`.
+        if t[e] == b',' && !(t[q..].starts_with(b", ") || t[q..].starts_with(b" and ")) {
+            return false;
+        }
+        let (first, last, common) = dict::name_word(&t[k..q]);
+        (first || last) && !common
+    }
+
+    /// Whether the words at `[i, end)` fill their line (after spaces, tabs or `>` quote marks) and the line
+    /// above (blank lines skipped) is a street or unit line: it opens with a house number and a capitalised
+    /// word or with a unit word (`Apt.`, `Suite`), and ends in a number.
+    fn town_line(&self, i: usize, end: usize) -> bool {
+        let t = self.t;
+        let n = t.len();
+        let mut k = end;
+        while k < n && matches!(t[k], b' ' | b'\t' | b',') {
+            k += 1;
+        }
+        if k < n && !matches!(t[k], b'\n' | b'\r') {
+            return false;
+        }
+        let mut s = i;
+        while s > 0 && matches!(t[s - 1], b' ' | b'\t' | b'>') {
+            s -= 1;
+        }
+        if s > 0 && t[s - 1] != b'\n' {
+            return false;
+        }
+        if place_line_after(t, k) {
+            return true;
+        }
+        if s == 0 {
+            return false;
+        }
+        let mut e = s - 1;
+        while e > 0 && matches!(t[e - 1], b'\n' | b'\r' | b' ' | b'\t' | b'>') && s - e < 8 {
+            e -= 1;
+        }
+        let mut ls = e;
+        while ls > 0 && t[ls - 1] != b'\n' && e - ls < 160 {
+            ls -= 1;
+        }
+        while ls < e && matches!(t[ls], b' ' | b'\t' | b'>') {
+            ls += 1;
+        }
+        let line = &t[ls..e];
+        let line = line.strip_suffix(b".").unwrap_or(line);
+        if !line.last().is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        let fw = line.iter().position(|&b| !is_word(b)).unwrap_or(line.len());
+        let first = &line[..fw];
+        if fw > 0 && first.iter().all(u8::is_ascii_digit) {
+            fw + 1 < line.len() && line[fw] == b' ' && is_word(line[fw + 1])
+        } else {
+            dict::unit_word(first)
+        }
+    }
+
     /// Whether the word before `i` is a locative preposition (`in`, `from`, `near`, `to`, `at`, `of` after
     /// `city`/`town`).
     fn after_locative(&self, i: usize) -> bool {
@@ -1615,6 +1864,9 @@ impl Scan<'_> {
                 | b"Near"
                 | b"outside"
                 | b"around"
+                | b"city"
+                | b"town"
+                | b"village"
         )
     }
 
@@ -1654,47 +1906,57 @@ impl Scan<'_> {
         (k == 0 || matches!(t[k - 1], b'\n' | b'\r')).then_some(s)
     }
 
+    /// Whether the words at `[i, end)` fill their line and the next non-blank line opens with a house number
+    /// and a capitalised word: the recipient line of a postal address (`Philippe Guernon` / `0104 Hafnarstraeti 5`).
+    fn recipient_line(&self, i: usize, end: usize) -> bool {
+        let t = self.t;
+        let n = t.len();
+        let mut s = i;
+        while s > 0 && matches!(t[s - 1], b' ' | b'\t' | b'>') {
+            s -= 1;
+        }
+        if s > 0 && t[s - 1] != b'\n' {
+            return false;
+        }
+        let mut k = end;
+        while k < n && matches!(t[k], b' ' | b'\t') {
+            k += 1;
+        }
+        if k >= n || !matches!(t[k], b'\n' | b'\r') {
+            return false;
+        }
+        let k0 = k;
+        while k < n && matches!(t[k], b'\n' | b'\r' | b' ' | b'\t' | b'>') && k - k0 < 12 {
+            k += 1;
+        }
+        let ds = k;
+        while k < n && t[k].is_ascii_digit() {
+            k += 1;
+        }
+        (1..=6).contains(&(k - ds)) && k + 1 < n && t[k] == b' ' && upper_at(t, k + 1)
+    }
+
+    /// The start of a house number before the word at `i` in running text, after `at` / `on` or address
+    /// words (`lives at 10252 Μεγάλη Άμμος 184`, `his address: 450 Præstevænget 15`).
+    fn cued_house_number(&self, i: usize) -> Option<usize> {
+        let t = self.t;
+        if i < 4 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+            return None;
+        }
+        let mut s = i - 1;
+        while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
+            s -= 1;
+        }
+        if i - 1 - s > 5 || s < 2 || !matches!(t[s - 1], b' ' | b':') {
+            return None;
+        }
+        (self.prev_word_is(s, &[b"at", b"on"]) || self.ctx(s) & ctx::ADDRESS != 0).then_some(s)
+    }
+
     /// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a
     /// key that names a person.
     fn name_cue(&self, i: usize) -> bool {
-        let t = self.t;
-        let mut k = i;
-        while k > 0
-            && matches!(t[k - 1], b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=')
-            && i - k < 4
-        {
-            k -= 1;
-        }
-        let e = k;
-        while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 16 {
-            k -= 1;
-        }
-        if k == e {
-            return false;
-        }
-        let w = &t[k..e];
-        if dict::name_cue(w) {
-            return true;
-        }
-        let mut low = [0u8; 32];
-        for (d, s) in low.iter_mut().zip(w) {
-            *d = s.to_ascii_lowercase();
-        }
-        let lw = &low[..w.len()];
-        if lw == b"is" || lw == b"am" {
-            // `name is X`, `I am X`
-            let mut p = k;
-            while p > 0 && t[p - 1] == b' ' {
-                p -= 1;
-            }
-            let pe = p;
-            while p > 0 && t[p - 1].is_ascii_alphabetic() {
-                p -= 1;
-            }
-            let prev: Vec<u8> = t[p..pe].iter().map(u8::to_ascii_lowercase).collect();
-            return prev == b"name" || (lw == b"am" && prev == b"i");
-        }
-        dict::keyword(lw) & ctx::NAME != 0
+        name_cue_at(self.t, i)
     }
 
     /// `Rue de Piétrain 371`, `ul. Więckowskiego Stefana 28`, `Brixtonlaan 380`: a street word (designator first
@@ -2036,6 +2298,439 @@ impl Scan<'_> {
             k += 1;
         }
     }
+}
+
+/// Whether a name cue precedes `i`: a title (`Mr.`, `Dr`), a greeting, `name is`, `patient`, or a key that
+/// names a person.
+fn name_cue_at(t: &[u8], i: usize) -> bool {
+    let mut k = i;
+    while k > 0 && matches!(t[k - 1], b' ' | b'\t') && i - k < 12 {
+        k -= 1;
+    }
+    let p0 = k;
+    while k > 0
+        && matches!(
+            t[k - 1],
+            b' ' | b'.' | b',' | b':' | b'"' | b'\'' | b'=' | b'?'
+        )
+        && p0 - k < 4
+    {
+        k -= 1;
+    }
+    let e = k;
+    while k > 0 && t[k - 1].is_ascii_alphabetic() && e - k < 16 {
+        k -= 1;
+    }
+    if k == e {
+        return false;
+    }
+    let w = &t[k..e];
+    if dict::name_cue(w) {
+        return true;
+    }
+    let mut low = [0u8; 32];
+    for (d, s) in low.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lw = &low[..w.len()];
+    // `I'm X`
+    if lw == b"m" && k >= 2 && t[k - 1] == b'\'' && matches!(t[k - 2], b'I' | b'i') {
+        return true;
+    }
+    if matches!(lw, b"is" | b"am" | b"me" | b"him" | b"her") {
+        // `name is X`, `I am X`, `everyone calls me X`, `she named him X`
+        let mut p = k;
+        while p > 0 && t[p - 1] == b' ' {
+            p -= 1;
+        }
+        let pe = p;
+        while p > 0 && t[p - 1].is_ascii_alphabetic() && pe - p < 8 {
+            p -= 1;
+        }
+        let mut prev = [0u8; 8];
+        for (d, s) in prev.iter_mut().zip(&t[p..pe]) {
+            *d = s.to_ascii_lowercase();
+        }
+        let prev = &prev[..pe - p];
+        return match lw {
+            b"is" => prev == b"name",
+            b"am" => prev == b"i",
+            _ => matches!(prev, b"call" | b"calls" | b"called" | b"named"),
+        };
+    }
+    dict::keyword(lw) & ctx::NAME != 0
+}
+
+/// Whether the character at `p` is an upper-case letter: ASCII, or a two-byte UTF-8 letter (Latin with
+/// diacritics, Greek, Cyrillic: `Š`, `Á`, `Λ`, `Д`).
+fn upper_at(t: &[u8], p: usize) -> bool {
+    let b = t[p];
+    if b < 0x80 {
+        return b.is_ascii_uppercase();
+    }
+    if (0xC3..=0xD4).contains(&b) && p + 1 < t.len() {
+        let cp = (u32::from(b & 0x1F) << 6) | u32::from(t[p + 1] & 0x3F);
+        return char::from_u32(cp).is_some_and(char::is_uppercase);
+    }
+    false
+}
+
+/// After a space, one or two lower-case particles and a space before a capitalised word (`del `, `de la `,
+/// `van der `): the position of that space, or `None`.
+fn particles_end(t: &[u8], p: usize) -> Option<usize> {
+    let n = t.len();
+    let mut k = p;
+    for _ in 0..2 {
+        let s = k;
+        while k < n && t[k].is_ascii_lowercase() && k - s < 6 {
+            k += 1;
+        }
+        if k >= n || t[k] != b' ' {
+            return None;
+        }
+        let particle = matches!(
+            &t[s..k],
+            b"de"
+                | b"del"
+                | b"della"
+                | b"di"
+                | b"da"
+                | b"do"
+                | b"dos"
+                | b"das"
+                | b"du"
+                | b"des"
+                | b"la"
+                | b"le"
+                | b"van"
+                | b"von"
+                | b"der"
+                | b"den"
+                | b"ten"
+                | b"ter"
+                | b"nad"
+                | b"pod"
+                | b"y"
+                | b"al"
+                | b"el"
+                | b"bin"
+                | b"ibn"
+        );
+        if !particle {
+            return None;
+        }
+        if k + 1 < n && upper_at(t, k + 1) {
+            return Some(k + 1);
+        }
+        k += 1;
+    }
+    None
+}
+
+/// How many of `words` (from the first) name a known place: one to three words, or none.
+fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
+    let mut upper = [0u8; 64];
+    let mut ul = 0;
+    let mut from = words.first()?.0;
+    for (x, &(_, e)) in words.iter().enumerate() {
+        if e - words[0].0 > upper.len() {
+            return None;
+        }
+        for &b in &t[from..e] {
+            upper[ul] = b.to_ascii_uppercase();
+            ul += 1;
+        }
+        from = e;
+        if dict::PLACES.cities.contains(&upper[..ul]) {
+            return Some(x + 1);
+        }
+        if x == 0 && !dict::PLACES.city_heads.contains(&upper[..ul]) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Whether `, ` and a known place follow `e`, the place ending at punctuation, a number or the line end
+/// (`, Spain 16200`, `, Estonia.`).
+fn place_after_comma(t: &[u8], e: usize) -> bool {
+    let n = t.len();
+    if e + 3 >= n || t[e] != b',' || t[e + 1] != b' ' || !t[e + 2].is_ascii_uppercase() {
+        return false;
+    }
+    let s = e + 2;
+    let mut k = s;
+    while k < n && (t[k].is_ascii_alphabetic() || t[k] == b' ') && k - s < 32 {
+        k += 1;
+    }
+    if k < n && !matches!(t[k], b',' | b'.' | b'\n' | b'\r' | b';' | b')') && !t[k].is_ascii_digit()
+    {
+        return false;
+    }
+    while k > s && t[k - 1] == b' ' {
+        k -= 1;
+    }
+    let mut upper = [0u8; 32];
+    for (d, b) in upper.iter_mut().zip(&t[s..k]) {
+        *d = b.to_ascii_uppercase();
+    }
+    k - s <= 32 && dict::PLACES.cities.contains(&upper[..k - s])
+}
+
+/// Whether a lower-case word with letters outside ASCII stands within 64 bytes before `i` or after `e` on
+/// the same line (`ingresó`, `también`).
+fn diacritic_words_near(t: &[u8], i: usize, e: usize) -> bool {
+    let lo = i.saturating_sub(64);
+    let hi = (e + 64).min(t.len());
+    let lower_word_at = |k: usize, lo: usize| {
+        let mut s = k;
+        while s > lo && (t[s - 1].is_ascii_alphabetic() || t[s - 1] >= 0x80) {
+            s -= 1;
+        }
+        t[s].is_ascii_lowercase()
+    };
+    for k in (lo..i).rev() {
+        if t[k] == b'\n' {
+            break;
+        }
+        if t[k] >= 0x80 && lower_word_at(k, lo) {
+            return true;
+        }
+    }
+    for (k, &b) in t.iter().enumerate().take(hi).skip(e) {
+        if b == b'\n' {
+            break;
+        }
+        if b >= 0x80 && lower_word_at(k, e) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a possessive follows `e` (`Maite Lemmens's`).
+fn possessive_after(t: &[u8], e: usize) -> bool {
+    t[e..].starts_with(b"'s ") || t[e..].starts_with("\u{2019}s ".as_bytes())
+}
+
+/// Whether a verb that takes a person as its subject follows `e` (` said`, ` shouted`, ` lives`).
+fn person_follows(t: &[u8], e: usize) -> bool {
+    let n = t.len();
+    if e + 1 >= n || t[e] != b' ' {
+        return false;
+    }
+    let s = e + 1;
+    let mut k = s;
+    while k < n && t[k].is_ascii_lowercase() && k - s < 10 {
+        k += 1;
+    }
+    if k < n && t[k].is_ascii_alphabetic() {
+        return false;
+    }
+    matches!(
+        &t[s..k],
+        b"said"
+            | b"says"
+            | b"told"
+            | b"asked"
+            | b"replied"
+            | b"shouted"
+            | b"whispered"
+            | b"smiled"
+            | b"laughed"
+            | b"lives"
+            | b"lived"
+            | b"works"
+            | b"worked"
+            | b"married"
+            | b"died"
+            | b"wrote"
+            | b"explained"
+    )
+}
+
+/// Whether the next non-blank line after the line end at `k` names a known place, a postal code may follow
+/// (`Spain`, `United Kingdom`, `Hungary 34796`).
+fn place_line_after(t: &[u8], k: usize) -> bool {
+    let n = t.len();
+    let mut s = k;
+    while s < n && matches!(t[s], b'\n' | b'\r' | b' ' | b'\t' | b'>') && s - k < 8 {
+        s += 1;
+    }
+    let mut e = s;
+    while e < n && (t[e].is_ascii_alphabetic() || t[e] == b' ') && e - s < 32 {
+        e += 1;
+    }
+    let line_end = e == n || matches!(t[e], b'\n' | b'\r') || t[e].is_ascii_digit();
+    while e > s && t[e - 1] == b' ' {
+        e -= 1;
+    }
+    if !line_end || e == s || !t[s].is_ascii_uppercase() {
+        return false;
+    }
+    let mut upper = [0u8; 32];
+    for (d, b) in upper.iter_mut().zip(&t[s..e]) {
+        *d = b.to_ascii_uppercase();
+    }
+    dict::PLACES.cities.contains(&upper[..e - s])
+}
+
+/// Whether a house number and one space come just before `i` (`0269 Stensås`), the number not after `:`.
+fn after_house_number(t: &[u8], i: usize) -> bool {
+    if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+        return false;
+    }
+    let mut k = i - 2;
+    while k > 0 && t[k - 1].is_ascii_digit() && i - 1 - k < 6 {
+        k -= 1;
+    }
+    i - 1 - k <= 5 && (k == 0 || matches!(t[k - 1], b' ' | b'\n' | b'\t' | b'>' | b','))
+}
+
+/// Whether a house number follows `e`, directly or after one lower-case word (`15`, `u. 15.`, `utca 76`).
+fn number_follows(t: &[u8], e: usize) -> bool {
+    let n = t.len();
+    if e + 1 >= n || t[e] != b' ' {
+        return false;
+    }
+    let mut k = e + 1;
+    if t[k].is_ascii_lowercase() {
+        let s = k;
+        while k < n && (t[k].is_ascii_lowercase() || t[k] >= 0x80) && k - s <= 10 {
+            k += 1;
+        }
+        if k < n && t[k] == b'.' {
+            k += 1;
+        }
+        if k >= n || t[k] != b' ' {
+            return false;
+        }
+        k += 1;
+    }
+    k < n && t[k].is_ascii_digit()
+}
+
+/// Whether `<house number>, ` comes just before `i`: a street line's number, then the town (`15, København`).
+fn after_number_comma(t: &[u8], i: usize) -> bool {
+    if i < 4 || t[i - 1] != b' ' || t[i - 2] != b',' || !t[i - 3].is_ascii_digit() {
+        return false;
+    }
+    let mut k = i - 3;
+    while k > 0 && t[k - 1].is_ascii_digit() {
+        k -= 1;
+    }
+    if i - 2 - k > 5 || k < 2 || t[k - 1] != b' ' {
+        return false;
+    }
+    // The word before the number: a street word or a unit (`Præstevænget`, `Apt.`), not a month (`March 3,`).
+    let we = if t[k - 2] == b'.' { k - 2 } else { k - 1 };
+    let mut ws = we;
+    while ws > 0 && is_word(t[ws - 1]) {
+        ws -= 1;
+    }
+    let w = &t[ws..we];
+    !w.is_empty()
+        && !w.iter().all(u8::is_ascii_digit)
+        && dict::month(w).is_none()
+        && !dict::name_word(w).2
+}
+
+/// Whether a street designator and `, ` come just before `i` (`Filadelfeos Str., Klirou`, `Main St, Troy`).
+fn after_street_comma(t: &[u8], i: usize) -> bool {
+    if i < 4 || t[i - 1] != b' ' || t[i - 2] != b',' {
+        return false;
+    }
+    let we = if t[i - 3] == b'.' { i - 3 } else { i - 2 };
+    let mut ws = we;
+    while ws > 0 && t[ws - 1].is_ascii_alphabetic() && we - ws < 12 {
+        ws -= 1;
+    }
+    ws < we && (ws == 0 || t[ws - 1] == b' ') && dict::street_suffix(&t[ws..we])
+}
+
+/// `, OV 21072` / `, CO 80301` at `e`: a region code and a postal code after a town.
+/// Returns the postal code's span.
+fn state_zip_after(t: &[u8], e: usize) -> Option<(usize, usize)> {
+    let n = t.len();
+    if e + 6 > n || t[e] != b',' || t[e + 1] != b' ' {
+        return None;
+    }
+    let k = e + 2;
+    if !(t[k].is_ascii_uppercase() && t[k + 1].is_ascii_uppercase() && t[k + 2] == b' ') {
+        return None;
+    }
+    let ds = k + 3;
+    let mut d = ds;
+    while d < n && t[d].is_ascii_digit() {
+        d += 1;
+    }
+    ((4..=5).contains(&(d - ds)) && (d == n || !is_word(t[d]))).then_some((ds, d))
+}
+
+/// A capitalised word that looks like a personal name though no list knows it: mixed case and written with
+/// letters outside ASCII (`Kónya`, `Szczepańska`), or ending in a common surname ending (`Kadiev`,
+/// `Petrussen`, `Vitorović`, `Karlsdóttir`).
+fn name_shaped(w: &[u8], diacritics: bool) -> bool {
+    if w.len() < 4 || !upper_at(w, 0) || !w[1..].iter().any(u8::is_ascii_lowercase) {
+        return false;
+    }
+    if diacritics && w.iter().any(|&b| b >= 0x80) {
+        return true;
+    }
+    const ENDS: &[&[u8]] = &[
+        b"ova", b"eva", b"ov", b"ev", b"ski", b"ska", b"sky", b"cki", b"cka", b"ovic", b"evic",
+        b"vich", b"enko", b"escu", b"poulos", b"idze", b"shvili", b"ssen", b"sson", b"dottir",
+        b"yan", b"chuk", b"mann",
+    ];
+    const ENDS_UTF8: &[&str] = &["ová", "ská", "ić", "dóttir"];
+    w.len() >= 5
+        && (ENDS.iter().any(|e| w.ends_with(e))
+            || ENDS_UTF8.iter().any(|e| w.ends_with(e.as_bytes())))
+}
+
+/// `-4567x89` after a digit group at `e`: the group (before the `x`) when an extension is glued to it.
+fn glued_extension_group(t: &[u8], e: usize) -> Option<(usize, usize)> {
+    let n = t.len();
+    if e + 1 >= n || !matches!(t[e], b'-' | b'.' | b' ') || !t[e + 1].is_ascii_digit() {
+        return None;
+    }
+    let s = e + 1;
+    let mut k = s;
+    while k < n && t[k].is_ascii_digit() && k - s <= 4 {
+        k += 1;
+    }
+    if k < n && t[k] == b'x' && extension_end(t, k).is_some() {
+        Some((s, k))
+    } else {
+        None
+    }
+}
+
+/// The end of a phone extension at `e`: `x769`, ` x 769`, ` ext 12`, ` ext. 12`, `ext.12` (1-6 digits).
+fn extension_end(t: &[u8], e: usize) -> Option<usize> {
+    let n = t.len();
+    let mut k = e;
+    if k < n && t[k] == b' ' {
+        k += 1;
+    }
+    if k < n && t[k] == b'x' {
+        k += 1;
+    } else if k + 3 <= n && t[k..k + 3].eq_ignore_ascii_case(b"ext") {
+        k += 3;
+        if k < n && t[k] == b'.' {
+            k += 1;
+        }
+    } else {
+        return None;
+    }
+    if k < n && t[k] == b' ' {
+        k += 1;
+    }
+    let s = k;
+    while k < n && t[k].is_ascii_digit() && k - s < 6 {
+        k += 1;
+    }
+    (k > s && (k == n || !is_word(t[k]))).then_some(k)
 }
 
 /// A card number without grouping or context: the major networks' prefixes (Visa 4, Mastercard 51-55 and
