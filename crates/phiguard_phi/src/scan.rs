@@ -92,6 +92,7 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
         out,
         keys: [(0, None, 0); KEY_SLOTS],
         clock: 0,
+        last_ctx: std::cell::Cell::new((0, 0)),
     };
     let n = t.len();
     let mut i = 0;
@@ -148,6 +149,8 @@ struct Scan<'a> {
     keys: [(u64, Option<FieldKind>, u64); KEY_SLOTS],
     /// Key lookups so far.
     clock: u64,
+    /// The last context read: (start, bits).
+    last_ctx: std::cell::Cell<(usize, u32)>,
 }
 
 impl Scan<'_> {
@@ -160,6 +163,17 @@ impl Scan<'_> {
     /// Context bits from the words just before `start` (same line, whole words, camelCase and snake_case
     /// split, two-word phrases).
     fn ctx(&self, start: usize) -> u32 {
+        // Several shapes may ask about the same token (a phone shape, then a bare number).
+        let (at, bits) = self.last_ctx.get();
+        if at == start && start > 0 {
+            return bits;
+        }
+        let bits = self.ctx_uncached(start);
+        self.last_ctx.set((start, bits));
+        bits
+    }
+
+    fn ctx_uncached(&self, start: usize) -> u32 {
         const ALNUM: u8 = D | LO | UP;
         let t = self.t;
         let mut lo = start.saturating_sub(CONTEXT_BYTES);
@@ -320,7 +334,11 @@ impl Scan<'_> {
             e = k;
         }
         let len = |k: usize| g[k].1 - g[k].0;
-        let val = |k: usize| parse_u32(&t[g[k].0..g[k].1]);
+        let mut vals = [0u32; 8];
+        for (v, &(a, b)) in vals.iter_mut().zip(&g[..ng]) {
+            *v = parse_u32(&t[a..b]);
+        }
+        let val = |k: usize| vals[k];
 
         // IPv4.
         if ng >= 4
