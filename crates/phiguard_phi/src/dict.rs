@@ -682,12 +682,13 @@ pub struct Names {
     pub stop: FastSet,
 }
 
+/// Entries of the census lists that are never read as names.
+const NAME_LIST_STOP: &[&str] = &[
+    "A", "AN", "THE", "AND", "OR", "OF", "TO", "IN", "ON", "AT", "BY", "FOR", "IS", "I", "MY",
+];
+
 pub static NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let stop: HashSet<&str> = [
-        "A", "AN", "THE", "AND", "OR", "OF", "TO", "IN", "ON", "AT", "BY", "FOR", "IS", "I", "MY",
-    ]
-    .into_iter()
-    .collect();
+    let stop: HashSet<&str> = NAME_LIST_STOP.iter().copied().collect();
     Names {
         first: load(FIRST_NAMES, &stop),
         last: load(SURNAMES, &stop),
@@ -719,21 +720,32 @@ pub mod word {
 
 /// Every single word of the name and place lists with its flags, so that one lookup answers what
 /// [`NAMES`] and [`PLACES`] would answer in several.
-pub static WORDS: LazyLock<HashMap<Box<[u8]>, u8, BuildHasherDefault<Fnv>>> = LazyLock::new(|| {
-    let mut m: HashMap<Box<[u8]>, u8, BuildHasherDefault<Fnv>> = HashMap::default();
-    let names = &*NAMES;
-    for (set, flag) in [
-        (&names.first, word::FIRST),
-        (&names.last, word::LAST),
-        (&names.stop, word::STOP),
-        (&PLACES.cities, word::CITY),
-    ] {
-        for w in set {
-            *m.entry(w.clone()).or_insert(0) |= flag;
+pub static WORDS: LazyLock<HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| {
+        // Built from the static lists themselves: no copies of the words.
+        let mut m: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>> = HashMap::default();
+        m.reserve(64 * 1024);
+        let lines = |list: &'static str| {
+            list.lines()
+                .map(str::trim)
+                .filter(|w| w.len() >= 2 && !NAME_LIST_STOP.contains(w))
+        };
+        let lists: [(Box<dyn Iterator<Item = &'static str>>, u8); 4] = [
+            (Box::new(lines(FIRST_NAMES)), word::FIRST),
+            (Box::new(lines(SURNAMES)), word::LAST),
+            (Box::new(STOP.iter().copied()), word::STOP),
+            (
+                Box::new(CITIES.iter().chain(COUNTRIES).copied()),
+                word::CITY,
+            ),
+        ];
+        for (words, flag) in lists {
+            for w in words {
+                *m.entry(w.as_bytes()).or_insert(0) |= flag;
+            }
         }
-    }
-    m
-});
+        m
+    });
 
 /// The [`word`] flags of a word (case-insensitive); 0 when it is in no list.
 pub fn word_flags(w: &[u8]) -> u8 {
