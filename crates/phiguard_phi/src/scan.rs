@@ -68,6 +68,54 @@ fn is_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
+/// The bits below bit `k` (all 64 for `k` = 64).
+#[inline]
+fn below(k: usize) -> u64 {
+    u64::MAX.checked_shr(64 - k as u32).unwrap_or(0)
+}
+
+/// ASCII classes of up to 64 bytes as bit masks (bit k for byte k), eight bytes at a time.
+struct WindowMasks {
+    digit: u64,
+    upper: u64,
+    lower: u64,
+}
+
+impl WindowMasks {
+    fn of(window: &[u8]) -> WindowMasks {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        // High bit of each byte set when its low seven bits lie in lo..=hi (no carries between bytes).
+        let range = |x7: u64, lo: u8, hi: u8| {
+            let ge = x7 + ONES * u64::from(0x80 - lo);
+            let gt = x7 + ONES * u64::from(0x7f - hi);
+            ge & !gt & HIGH
+        };
+        // The high bits of the eight bytes, gathered into one byte.
+        let gather = |h: u64| (h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        let mut buf = [0u8; 64];
+        let n = window.len().min(64);
+        buf[..n].copy_from_slice(&window[..n]);
+        let mut m = WindowMasks {
+            digit: 0,
+            upper: 0,
+            lower: 0,
+        };
+        for (c, chunk) in buf.chunks_exact(8).enumerate().take(n.div_ceil(8)) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(b);
+            let ascii = !x & HIGH;
+            let x7 = x & LOW7;
+            m.digit |= gather(range(x7, b'0', b'9') & ascii) << (8 * c);
+            m.upper |= gather(range(x7, b'A', b'Z') & ascii) << (8 * c);
+            m.lower |= gather(range(x7, b'a', b'z') & ascii) << (8 * c);
+        }
+        m
+    }
+}
+
 /// Whether every byte is a hex digit (no early exit: short runs check faster without branches).
 #[inline]
 fn all_hex(b: &[u8]) -> bool {
@@ -174,19 +222,18 @@ impl Scan<'_> {
     }
 
     fn ctx_uncached(&self, start: usize) -> u32 {
-        const ALNUM: u8 = D | LO | UP;
         let t = self.t;
         let mut lo = start.saturating_sub(CONTEXT_BYTES);
         if let Some(nl) = memchr::memrchr(b'\n', &t[lo..start]) {
             lo += nl + 1;
         }
         let window = &t[lo..start];
-        // Bit k is set when window[k] is an ASCII letter or digit: words are runs of ones, found from the
-        // right with leading-zero counts instead of a byte-by-byte walk.
-        let mut ones: u64 = 0;
-        for (k, &b) in window.iter().enumerate() {
-            ones |= u64::from(CLASS[b as usize] & ALNUM != 0) << k;
-        }
+        // Bit k of each mask describes window[k]. Words are runs of letters and digits, found from the
+        // right with leading-zero counts; sub-words start at the word start and at each lower→upper step.
+        let m = WindowMasks::of(window);
+        let alnum = m.digit | m.upper | m.lower;
+        let starts = m.upper & (m.lower << 1);
+        let mut ones = alnum;
         let mut bits = 0;
         let mut right = [0u8; KEYWORD_MAX];
         let mut right_len = 0usize;
@@ -195,31 +242,29 @@ impl Scan<'_> {
             let e = 64 - ones.leading_zeros() as usize;
             let gaps = !ones & (u64::MAX >> (64 - e));
             let j = 64 - gaps.leading_zeros() as usize;
-            ones &= u64::MAX.checked_shr(64 - j as u32).unwrap_or(0);
-            let (j, e) = (lo + j, lo + e);
-            // Sub-words right to left, split at lower→upper transitions.
-            let word = &t[j..e];
-            let mut se = word.len();
-            let mut k = word.len();
-            while k > 0 {
-                k -= 1;
-                let boundary =
-                    k == 0 || (word[k].is_ascii_uppercase() && word[k - 1].is_ascii_lowercase());
-                if boundary {
-                    let sub = &word[k..se];
-                    se = k;
-                    // Longer sub-words (hashes, tokens) do not count as words. No keyword or phrase word
-                    // is longer than 12 letters or holds a digit: such a sub-word counts as a word but
-                    // matches nothing, alone or in a phrase.
-                    if sub.len() > 24 {
-                        right_len = 0;
-                        continue;
-                    }
-                    if sub.len() > KEYWORD_MAX || sub.iter().any(u8::is_ascii_digit) {
-                        right_len = 0;
-                        words += 1;
-                        continue;
-                    }
+            ones &= below(j);
+            // Sub-words right to left.
+            let mut se = e;
+            let mut inner = starts & below(e) & !below(j + 1);
+            loop {
+                let k = if inner == 0 {
+                    j
+                } else {
+                    63 - inner.leading_zeros() as usize
+                };
+                inner &= below(k);
+                let sub = &window[k..se];
+                let has_digit = m.digit & below(se) & !below(k) != 0;
+                se = k;
+                // Longer sub-words (hashes, tokens) do not count as words. No keyword or phrase word is
+                // longer than 12 letters or holds a digit: such a sub-word counts as a word but matches
+                // nothing, alone or in a phrase.
+                if sub.len() > 24 {
+                    right_len = 0;
+                } else if sub.len() > KEYWORD_MAX || has_digit {
+                    right_len = 0;
+                    words += 1;
+                } else {
                     let mut low = [0u8; KEYWORD_MAX];
                     for (d, s) in low.iter_mut().zip(sub) {
                         *d = s.to_ascii_lowercase();
@@ -232,6 +277,9 @@ impl Scan<'_> {
                     right[..low.len()].copy_from_slice(low);
                     right_len = low.len();
                     words += 1;
+                }
+                if k == j {
+                    break;
                 }
             }
         }
@@ -1386,13 +1434,15 @@ impl Scan<'_> {
                 break;
             }
         }
-        if nw == 1
-            && dict::name_word(&t[i..j]).2
-            && !self.after_locative(i)
-            && !dict::place(&t[i..j])
-            && !self.name_cue(i)
-        {
-            return j;
+        if nw == 1 {
+            let f = dict::word_flags(&t[i..j]);
+            if f & dict::word::STOP != 0
+                && f & dict::word::CITY == 0
+                && !self.after_locative(i)
+                && !self.name_cue(i)
+            {
+                return j;
+            }
         }
         let run_end = words[nw - 1].1;
         let run_end = if run_end - words[nw - 1].0 == 1 && run_end < n && t[run_end] == b'.' {
@@ -3067,4 +3117,36 @@ fn field_kind(key: &[u8]) -> Option<FieldKind> {
         return None;
     };
     Some(FieldKind::Is(k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_masks_agree_with_byte_tests() {
+        let mut seed: u32 = 12345;
+        for len in 0..=64usize {
+            let window: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    (seed >> 16) as u8
+                })
+                .collect();
+            let m = WindowMasks::of(&window);
+            for (k, &b) in window.iter().enumerate() {
+                assert_eq!(m.digit >> k & 1 == 1, b.is_ascii_digit(), "{b:#x}");
+                assert_eq!(m.upper >> k & 1 == 1, b.is_ascii_uppercase(), "{b:#x}");
+                assert_eq!(m.lower >> k & 1 == 1, b.is_ascii_lowercase(), "{b:#x}");
+            }
+            assert_eq!((m.digit | m.upper | m.lower) & !below(len), 0);
+        }
+        // Every byte value, in every lane.
+        for b in 0..=255u8 {
+            let m = WindowMasks::of(&[b; 64]);
+            assert_eq!(m.digit == u64::MAX, b.is_ascii_digit());
+            assert_eq!(m.upper == u64::MAX, b.is_ascii_uppercase());
+            assert_eq!(m.lower == u64::MAX, b.is_ascii_lowercase());
+        }
+    }
 }
