@@ -716,6 +716,8 @@ pub mod word {
     pub const LAST: u8 = 1 << 1;
     pub const STOP: u8 = 1 << 2;
     pub const CITY: u8 = 1 << 3;
+    /// The first word of a city or country name of several words.
+    pub const CITY_HEAD: u8 = 1 << 4;
 }
 
 /// Every single word of the name and place lists with its flags, so that one lookup answers what
@@ -730,7 +732,11 @@ pub static WORDS: LazyLock<HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>> 
                 .map(str::trim)
                 .filter(|w| w.len() >= 2 && !NAME_LIST_STOP.contains(w))
         };
-        let lists: [(Box<dyn Iterator<Item = &'static str>>, u8); 4] = [
+        let heads = CITIES
+            .iter()
+            .chain(COUNTRIES)
+            .filter_map(|c| c.split_once(' ').map(|(h, _)| h));
+        let lists: [(Box<dyn Iterator<Item = &'static str>>, u8); 5] = [
             (Box::new(lines(FIRST_NAMES)), word::FIRST),
             (Box::new(lines(SURNAMES)), word::LAST),
             (Box::new(STOP.iter().copied()), word::STOP),
@@ -738,6 +744,7 @@ pub static WORDS: LazyLock<HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>> 
                 Box::new(CITIES.iter().chain(COUNTRIES).copied()),
                 word::CITY,
             ),
+            (Box::new(heads), word::CITY_HEAD),
         ];
         for (words, flag) in lists {
             for w in words {

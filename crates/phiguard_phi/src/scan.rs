@@ -2497,9 +2497,18 @@ fn particles_end(t: &[u8], p: usize) -> Option<usize> {
 
 /// How many of `words` (from the first) name a known place: one to three words, or none.
 fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
+    // The first word alone, with one lookup.
+    let &(s0, e0) = words.first()?;
+    let f = dict::word_flags(&t[s0..e0]);
+    if f & dict::word::CITY != 0 {
+        return Some(1);
+    }
+    if f & dict::word::CITY_HEAD == 0 {
+        return None;
+    }
     let mut upper = [0u8; 64];
     let mut ul = 0;
-    let mut from = words.first()?.0;
+    let mut from = s0;
     for (x, &(_, e)) in words.iter().enumerate() {
         if e - words[0].0 > upper.len() {
             return None;
