@@ -1957,16 +1957,7 @@ impl Scan<'_> {
     /// space, the word; before the digits only spaces, tabs or `>` quote marks since the line start.
     fn line_number_before(&self, i: usize) -> Option<usize> {
         let t = self.t;
-        if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
-            return None;
-        }
-        let mut s = i - 1;
-        while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
-            s -= 1;
-        }
-        if i - 1 - s > 5 {
-            return None;
-        }
+        let s = digits_before(t, i)?;
         let mut k = s;
         while k > 0 && matches!(t[k - 1], b' ' | b'\t' | b'>') {
             k -= 1;
@@ -2008,14 +1999,8 @@ impl Scan<'_> {
     /// words (`lives at 10252 Μεγάλη Άμμος 184`, `his address: 450 Præstevænget 15`).
     fn cued_house_number(&self, i: usize) -> Option<usize> {
         let t = self.t;
-        if i < 4 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
-            return None;
-        }
-        let mut s = i - 1;
-        while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
-            s -= 1;
-        }
-        if i - 1 - s > 5 || s < 2 || !matches!(t[s - 1], b' ' | b':') {
+        let s = digits_before(t, i)?;
+        if s < 2 || !matches!(t[s - 1], b' ' | b':') {
             return None;
         }
         (self.prev_word_is(s, &[b"at", b"on"]) || self.ctx(s) & ctx::ADDRESS != 0).then_some(s)
@@ -2652,16 +2637,22 @@ fn place_line_after(t: &[u8], k: usize) -> bool {
     dict::PLACES.cities.contains(&upper[..e - s])
 }
 
+/// The start of one to five digits followed by one space just before `i` (`20789 ` in `20789 Allika`).
+fn digits_before(t: &[u8], i: usize) -> Option<usize> {
+    if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
+        return None;
+    }
+    let mut s = i - 2;
+    while s > 0 && t[s - 1].is_ascii_digit() && i - 1 - s < 6 {
+        s -= 1;
+    }
+    (i - 1 - s <= 5).then_some(s)
+}
+
 /// Whether a house number and one space come just before `i` (`0269 Stensås`), the number not after `:`.
 fn after_house_number(t: &[u8], i: usize) -> bool {
-    if i < 2 || t[i - 1] != b' ' || !t[i - 2].is_ascii_digit() {
-        return false;
-    }
-    let mut k = i - 2;
-    while k > 0 && t[k - 1].is_ascii_digit() && i - 1 - k < 6 {
-        k -= 1;
-    }
-    i - 1 - k <= 5 && (k == 0 || matches!(t[k - 1], b' ' | b'\n' | b'\t' | b'>' | b','))
+    digits_before(t, i)
+        .is_some_and(|k| k == 0 || matches!(t[k - 1], b' ' | b'\n' | b'\t' | b'>' | b','))
 }
 
 /// Whether a house number follows `e`, directly or after one lower-case word (`15`, `u. 15.`, `utca 76`).
