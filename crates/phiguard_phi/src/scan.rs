@@ -1561,10 +1561,19 @@ impl Scan<'_> {
                 dict::name_word(&t[s..e])
             };
         }
-        // A known place later in the run (`Seen Boston`, `Southern Tunisia`), unless a given name comes just
-        // before it (`Sofia Lima`): the place is reported and the words before it are read on their own.
+        // A known place later in the run (`Seen Boston`, `Southern Tunisia`): the place is reported and the
+        // words before it are read on their own. Not when the place word belongs to a person: after a given
+        // name or an initial (`Sofia Lima`, `J. Austin`), after a title or other name cue (`Dr Austin`,
+        // `Patient Madison`), or as a given name before a surname (`Austin Smith`).
         for x in 1..nw {
-            if kinds[x - 1].0 && !kinds[x - 1].2 {
+            let (ps, pe) = words[x - 1];
+            let person_next =
+                kinds[x].0 && x + 1 < nw && (kinds[x + 1].0 || kinds[x + 1].1) && !kinds[x + 1].2;
+            if (kinds[x - 1].0 && !kinds[x - 1].2)
+                || pe - ps == 1
+                || person_next
+                || name_cue_at(t, words[x].0)
+            {
                 continue;
             }
             if let Some(m) = city_words(t, &words[x..nw]) {

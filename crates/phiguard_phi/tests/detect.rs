@@ -564,3 +564,26 @@ fn places_in_runs_and_address_blocks() {
         .all(|(e, _)| *e == Entity::Location));
     assert!(found("Report, Summary.").is_empty());
 }
+
+#[test]
+fn place_words_inside_a_persons_name_stay_a_name() {
+    let name = |s: &str| vec![(Entity::Name, s.to_string())];
+    assert_eq!(
+        found("Seen by Dr Austin Smith today."),
+        name("Austin Smith")
+    );
+    assert_eq!(
+        found("Patient Madison Taylor was admitted."),
+        name("Madison Taylor")
+    );
+    assert_eq!(found("Dear Ms Lincoln,"), name("Lincoln"));
+    // A place later in a run of capitalised words is still a place.
+    assert_eq!(
+        found("Seen Boston"),
+        vec![(Entity::Location, "Boston".to_string())]
+    );
+    assert_eq!(
+        found("Southern Tunisia is hot"),
+        vec![(Entity::Location, "Tunisia".to_string())]
+    );
+}
