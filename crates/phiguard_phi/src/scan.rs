@@ -772,17 +772,6 @@ impl Scan<'_> {
                 break;
             }
         }
-        // An extension: `x769`, `ext 12`.
-        let mut ext_end = None;
-        if k + 1 < n && t[k] == b'x' && t[k + 1].is_ascii_digit() {
-            let mut e = k + 1;
-            while e < n && t[e].is_ascii_digit() && e - k <= 6 {
-                e += 1;
-            }
-            if e == n || !is_word(t[e]) {
-                ext_end = Some(e);
-            }
-        }
         // An unspaced E.164 number: `+447700677662` (country code and national number, 8-15 digits).
         if ng == 1 && t[i] == b'+' && (8..=15).contains(&(g[0].1 - g[0].0)) && t[g[0].0] != b'0' {
             if k == n || !is_word(t[k]) {
@@ -796,22 +785,12 @@ impl Scan<'_> {
             }
             return;
         }
-        if ng < 2 || (ext_end.is_none() && k < n && is_word(t[k])) {
+        // A word glued to the digits ends the number unless it is an extension (`x769`, `ext12`), which
+        // `push_phone` takes into the match.
+        if ng < 2 || (k < n && is_word(t[k]) && extension_end(t, k).is_none()) {
             return;
         }
-        let before = self.out.len();
-        if let (Some(end), Some(e)) = (
-            self.phone_groups(i, &g[..ng], &sep[..ng - 1], true),
-            ext_end,
-        ) {
-            if self.out.len() > before {
-                if let Some(last) = self.out.last_mut() {
-                    if last.end == end && end == k {
-                        last.end = e;
-                    }
-                }
-            }
-        }
+        self.phone_groups(i, &g[..ng], &sep[..ng - 1], true);
     }
 
     fn single_number(&mut self, i: usize, j: usize, zip4: bool, zip4_end: usize) -> usize {

@@ -587,3 +587,18 @@ fn place_words_inside_a_persons_name_stay_a_name() {
         vec![(Entity::Location, "Tunisia".to_string())]
     );
 }
+
+#[test]
+fn extensions_of_prefixed_phones() {
+    let phone = |s: &str| vec![(Entity::Phone, s.to_string())];
+    assert_eq!(
+        found("call +1 (617) 253-1000x123 now"),
+        phone("+1 (617) 253-1000x123")
+    );
+    assert_eq!(
+        found("phone (212) 555-0147 ext. 12"),
+        phone("(212) 555-0147 ext. 12")
+    );
+    // Letters glued to the digits that are not an extension end the number: no phone.
+    assert!(found("(212) 555-0147xyz").is_empty());
+}
