@@ -668,36 +668,10 @@ const STOP: &[&str] = &[
     "PYTHON",
 ];
 
-fn load(list: &str, stop: &HashSet<&str>) -> FastSet {
-    list.lines()
-        .map(str::trim)
-        .filter(|w| w.len() >= 2 && !stop.contains(w))
-        .map(|w| w.as_bytes().to_vec().into_boxed_slice())
-        .collect()
-}
-
-pub struct Names {
-    pub first: FastSet,
-    pub last: FastSet,
-    pub stop: FastSet,
-}
-
 /// Entries of the census lists that are never read as names.
 const NAME_LIST_STOP: &[&str] = &[
     "A", "AN", "THE", "AND", "OR", "OF", "TO", "IN", "ON", "AT", "BY", "FOR", "IS", "I", "MY",
 ];
-
-pub static NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let stop: HashSet<&str> = NAME_LIST_STOP.iter().copied().collect();
-    Names {
-        first: load(FIRST_NAMES, &stop),
-        last: load(SURNAMES, &stop),
-        stop: STOP
-            .iter()
-            .map(|w| w.as_bytes().to_vec().into_boxed_slice())
-            .collect(),
-    }
-});
 
 /// Upper-cases a word (ASCII letters only) into `buf`; false if it is too long to be a dictionary word.
 pub fn upper_into(word: &[u8], buf: &mut [u8; 32]) -> Option<usize> {
@@ -721,7 +695,7 @@ pub mod word {
 }
 
 /// Every single word of the name and place lists with its flags, so that one lookup answers what
-/// [`NAMES`] and [`PLACES`] would answer in several.
+/// the separate name and place sets would answer in several.
 pub static WORDS: LazyLock<HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>> =
     LazyLock::new(|| {
         // Built from the static lists themselves: no copies of the words.
@@ -741,7 +715,13 @@ pub static WORDS: LazyLock<HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>> 
             (Box::new(lines(SURNAMES)), word::LAST),
             (Box::new(STOP.iter().copied()), word::STOP),
             (
-                Box::new(CITIES.iter().chain(COUNTRIES).copied()),
+                Box::new(
+                    CITIES
+                        .iter()
+                        .chain(COUNTRIES)
+                        .copied()
+                        .filter(|c| !c.contains(' ')),
+                ),
                 word::CITY,
             ),
             (Box::new(heads), word::CITY_HEAD),
@@ -1610,8 +1590,6 @@ pub struct Places {
     pub state_codes: FastSet,
     /// City names; multi-word names are stored with single spaces.
     pub cities: FastSet,
-    /// First words of multi-word cities.
-    pub city_heads: FastSet,
 }
 
 pub static PLACES: LazyLock<Places> = LazyLock::new(|| {
@@ -1628,21 +1606,8 @@ pub static PLACES: LazyLock<Places> = LazyLock::new(|| {
             .chain(COUNTRIES)
             .map(|w| w.as_bytes().to_vec().into_boxed_slice())
             .collect(),
-        city_heads: CITIES
-            .iter()
-            .chain(COUNTRIES)
-            .filter_map(|c| {
-                c.split_once(' ')
-                    .map(|(h, _)| h.as_bytes().to_vec().into_boxed_slice())
-            })
-            .collect(),
     }
 });
-
-/// Whether a single word is a city or country of the place lists (case-insensitive).
-pub fn place(w: &[u8]) -> bool {
-    word_flags(w) & word::CITY != 0
-}
 
 /// Whether an upper-cased word is a US state name.
 pub fn is_state(upper: &[u8]) -> bool {
@@ -1745,8 +1710,10 @@ mod tests {
 
     #[test]
     fn dictionaries_load() {
-        assert!(NAMES.first.len() > 4000);
-        assert!(NAMES.last.len() > 30000);
+        let count = |flag: u8| WORDS.values().filter(|&&f| f & flag != 0).count();
+        assert!(count(word::FIRST) > 4000);
+        assert!(count(word::LAST) > 30000);
+        assert!(WORDS.keys().all(|w| !w.contains(&b' ')));
         assert!(name_word(b"Jennifer").0);
         assert!(name_word(b"Garcia").1);
         assert!(name_word(b"The").2);

@@ -9,6 +9,8 @@ use crate::validate;
 pub const MAX_ENTITY: usize = 1024;
 /// How far back context words are looked for.
 const CONTEXT_BYTES: usize = 48;
+// A context window is classified into 64-bit masks, one bit per byte.
+const _: () = assert!(CONTEXT_BYTES <= 64);
 const CONTEXT_WORDS: usize = 6;
 /// The longest context keyword or phrase word ([`dict::keyword`], [`dict::phrase`]).
 const KEYWORD_MAX: usize = 12;
@@ -1893,8 +1895,8 @@ impl Scan<'_> {
         }
     }
 
-    /// Whether the word before `i` is a locative preposition (`in`, `from`, `near`, `to`, `at`, `of` after
-    /// `city`/`town`).
+    /// Whether the word before `i` is a locative preposition (`in`, `from`, `near`, `to`, `at`, `outside`,
+    /// `around`) or a settlement word (`city`, `town`, `village`).
     fn after_locative(&self, i: usize) -> bool {
         let t = self.t;
         if i < 2 || t[i - 1] != b' ' {
@@ -2491,11 +2493,9 @@ fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
             ul += 1;
         }
         from = e;
-        if dict::PLACES.cities.contains(&upper[..ul]) {
+        // The first word alone is known not to be a place, and to start one.
+        if x > 0 && dict::PLACES.cities.contains(&upper[..ul]) {
             return Some(x + 1);
-        }
-        if x == 0 && !dict::PLACES.city_heads.contains(&upper[..ul]) {
-            return None;
         }
     }
     None
