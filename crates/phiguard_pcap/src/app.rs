@@ -254,8 +254,15 @@ pub fn analyze_tcp(streams: &[Stream; 2], lim: Limits) -> (AppProtocol, [DirAnal
         let dirs = postgres(streams);
         return (proto, dirs);
     }
-    let dirs = [0, 1].map(|i| direction(&streams[i], proto, lim));
-    let flow = if dirs.iter().any(|d| d.protocol != AppProtocol::Tls && d.clear_bytes > 0) {
+    // The client's requests first: a response's framing depends on the request it answers (HEAD, CONNECT).
+    let mut requests = Vec::new();
+    let client = direction(&streams[0], proto, lim, &mut Pairing::Record(&mut requests));
+    let server = direction(&streams[1], proto, lim, &mut Pairing::Answer(&requests, 0));
+    let dirs = [client, server];
+    let flow = if dirs
+        .iter()
+        .any(|d| d.protocol != AppProtocol::Tls && d.clear_bytes > 0)
+    {
         dirs.iter()
             .map(|d| d.protocol)
             .find(|p| *p != AppProtocol::Raw && *p != AppProtocol::Tls)
@@ -268,7 +275,54 @@ pub fn analyze_tcp(streams: &[Stream; 2], lim: Limits) -> (AppProtocol, [DirAnal
     (flow, dirs)
 }
 
-fn direction(st: &Stream, proto: AppProtocol, lim: Limits) -> DirAnalysis {
+/// What an HTTP request tells the parser of its response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Request {
+    /// The response has headers only, whatever they announce.
+    Head,
+    /// A 2xx response turns the connection into a tunnel.
+    Connect,
+    Other,
+}
+
+/// Requests recorded in the client direction and answered, in order, in the server direction.
+enum Pairing<'a> {
+    Record(&'a mut Vec<Request>),
+    Answer(&'a [Request], usize),
+}
+
+impl Pairing<'_> {
+    fn record(&mut self, line: &[u8]) {
+        if let Pairing::Record(v) = self {
+            v.push(if line.starts_with(b"HEAD ") {
+                Request::Head
+            } else if line.starts_with(b"CONNECT ") {
+                Request::Connect
+            } else {
+                Request::Other
+            });
+        }
+    }
+
+    /// The request a final (non-1xx) response answers, if known.
+    fn answer(&mut self) -> Option<Request> {
+        match self {
+            Pairing::Answer(reqs, next) => {
+                let r = reqs.get(*next).copied();
+                *next += 1;
+                r
+            }
+            Pairing::Record(_) => None,
+        }
+    }
+}
+
+fn direction(
+    st: &Stream,
+    proto: AppProtocol,
+    lim: Limits,
+    pairing: &mut Pairing<'_>,
+) -> DirAnalysis {
     let head = first(st);
     let any = st.runs.first().map_or(&[][..], |r| &r.data[..]);
     // Starts with TLS, or (no start seen) sits inside TLS records.
@@ -284,8 +338,10 @@ fn direction(st: &Stream, proto: AppProtocol, lim: Limits) -> DirAnalysis {
         }
         let at_start = i == 0 && run.offset == 0;
         match proto {
-            AppProtocol::Http if at_start || http_request_line(&run.data) || http_response_line(&run.data) => {
-                http(&mut d, &run.data, run.offset, lim)
+            AppProtocol::Http
+                if at_start || http_request_line(&run.data) || http_response_line(&run.data) =>
+            {
+                http(&mut d, &run.data, run.offset, lim, pairing)
             }
             AppProtocol::Hl7Mllp => {
                 let text: Vec<u8> = run
@@ -303,9 +359,13 @@ fn direction(st: &Stream, proto: AppProtocol, lim: Limits) -> DirAnalysis {
         }
     }
     if d.protocol == AppProtocol::Http && head.is_empty() {
-        d.notes.push("HTTP without the start of the stream: parts scanned as raw bytes".into());
+        d.notes
+            .push("HTTP without the start of the stream: parts scanned as raw bytes".into());
     }
-    if !matches!(proto, AppProtocol::Http | AppProtocol::Hl7Mllp) && d.tls_from.is_some() && d.clear_bytes == 0 {
+    if !matches!(proto, AppProtocol::Http | AppProtocol::Hl7Mllp)
+        && d.tls_from.is_some()
+        && d.clear_bytes == 0
+    {
         d.protocol = AppProtocol::Tls;
     }
     d
@@ -323,7 +383,16 @@ fn header_value<'a>(line: &'a [u8], name: &str) -> Option<&'a [u8]> {
         .then(|| line[colon + 1..].trim_ascii())
 }
 
-fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits) {
+/// The end of an HTTP header block (just past its empty line, CRLF or bare LF).
+fn header_end(d: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', d).find_map(|i| match d.get(i + 1) {
+        Some(b'\n') => Some(i + 2),
+        Some(b'\r') if d.get(i + 2) == Some(&b'\n') => Some(i + 3),
+        _ => None,
+    })
+}
+
+fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits, pairing: &mut Pairing<'_>) {
     let mut at = 0;
     while at < data.len() {
         let rest = &data[at..];
@@ -333,13 +402,14 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits) {
             d.raw(rest, off);
             return;
         }
-        let hend = match (find(rest, b"\r\n\r\n"), find(rest, b"\n\n")) {
-            (Some(a), Some(b)) if b + 2 < a + 4 => b + 2,
-            (Some(a), _) => a + 4,
-            (None, Some(b)) => b + 2,
-            (None, None) => {
+        let hend = match header_end(rest) {
+            Some(e) => e,
+            None => {
                 d.push(Piece::identity(rest, off));
-                d.notes.push(format!("HTTP header cut at stream offset {}", off + rest.len() as u64));
+                d.notes.push(format!(
+                    "HTTP header cut at stream offset {}",
+                    off + rest.len() as u64
+                ));
                 return;
             }
         };
@@ -364,9 +434,11 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits) {
                     b"identity" => None,
                     _ => Some("other"),
                 };
-            } else if let Some(v) = header_value(line, "authorization").or_else(|| header_value(line, "proxy-authorization")) {
+            } else if let Some(v) = header_value(line, "authorization")
+                .or_else(|| header_value(line, "proxy-authorization"))
+            {
                 if v.len() > 6 && v[..6].eq_ignore_ascii_case(b"basic ") {
-                    let pos = line.len() - v.len();
+                    let pos = find(line, v).unwrap_or(0);
                     d.credentials.push(Credential {
                         offset: off + (line_off + pos) as u64,
                         scheme: "HTTP Basic",
@@ -375,18 +447,36 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits) {
             }
         }
         let status = if is_resp {
-            std::str::from_utf8(&rest[9..rest.len().min(12)]).ok().and_then(|s| s.parse::<u16>().ok())
+            rest.get(9..12)
+                .and_then(|c| std::str::from_utf8(c).ok())
+                .and_then(|s| s.parse::<u16>().ok())
         } else {
+            pairing.record(rest);
             None
         };
+        // Interim responses (1xx) answer no request; 101 ends HTTP on the connection.
+        let answers = match status {
+            Some(100..=199) | None => None,
+            Some(_) => pairing.answer(),
+        };
         at += hend;
+        if answers == Some(Request::Connect) && matches!(status, Some(200..=299)) {
+            d.notes
+                .push("CONNECT tunnel established: the rest is scanned as raw bytes".into());
+            d.raw(&data[at..], base + at as u64);
+            return;
+        }
         if status == Some(101) {
-            d.notes.push("protocol switched after HTTP (Upgrade): the rest is scanned as raw bytes".into());
+            d.notes.push(
+                "protocol switched after HTTP (Upgrade): the rest is scanned as raw bytes".into(),
+            );
             d.raw(&data[at..], base + at as u64);
             return;
         }
         let body_off = base + at as u64;
-        let (body, used): (Piece, usize) = if is_resp && matches!(status, Some(100..=199 | 204 | 304)) {
+        let headers_only =
+            answers == Some(Request::Head) || matches!(status, Some(100..=199 | 204 | 304));
+        let (body, used): (Piece, usize) = if is_resp && headers_only {
             (Piece::default(), 0)
         } else if chunked {
             dechunk(&data[at..], body_off)
@@ -403,21 +493,27 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits) {
         match encoding {
             None => d.push(body),
             Some(_) if body.text.is_empty() => {}
-            Some(enc @ ("gzip" | "deflate")) => match inflate(&body.text, enc == "gzip", lim.max_decoded_body) {
-                Some((text, complete)) => {
-                    if !complete {
-                        d.notes.push(format!("{enc} body at stream offset {body_off} decoded to the {}-byte limit only", lim.max_decoded_body));
+            Some(enc @ ("gzip" | "deflate")) => {
+                match inflate(&body.text, enc == "gzip", lim.max_decoded_body) {
+                    Some((text, complete)) => {
+                        if !complete {
+                            d.notes.push(format!("{enc} body at stream offset {body_off} decoded to the {}-byte limit only", lim.max_decoded_body));
+                        }
+                        d.clear_bytes += (used as u64).min(body.text.len() as u64);
+                        d.pieces.push(Piece {
+                            spans: vec![(0, body_off, 1)],
+                            text,
+                            decoded: true,
+                        });
                     }
-                    d.clear_bytes += (used as u64).min(body.text.len() as u64);
-                    d.pieces.push(Piece {
-                        spans: vec![(0, body_off, 1)],
-                        text,
-                        decoded: true,
-                    });
+                    None => d.notes.push(format!(
+                        "{enc} body at stream offset {body_off} could not be decoded: not scanned"
+                    )),
                 }
-                None => d.notes.push(format!("{enc} body at stream offset {body_off} could not be decoded: not scanned")),
-            },
-            Some(_) => d.notes.push(format!("body at stream offset {body_off} has an unsupported content encoding: not scanned")),
+            }
+            Some(_) => d.notes.push(format!(
+                "body at stream offset {body_off} has an unsupported content encoding: not scanned"
+            )),
         }
     }
 }
@@ -427,10 +523,19 @@ fn dechunk(d: &[u8], base: u64) -> (Piece, usize) {
     let mut p = Piece::default();
     let mut at = 0;
     loop {
-        let Some(nl) = memchr::memchr(b'\n', &d[at..]) else { break };
+        let Some(nl) = memchr::memchr(b'\n', &d[at..]) else {
+            break;
+        };
         let line = &d[at..at + nl];
-        let hex: &[u8] = line.split(|&c| c == b';' || c == b'\r').next().unwrap_or(b"").trim_ascii();
-        let Some(size) = std::str::from_utf8(hex).ok().and_then(|h| usize::from_str_radix(h, 16).ok()) else {
+        let hex: &[u8] = line
+            .split(|&c| c == b';' || c == b'\r')
+            .next()
+            .unwrap_or(b"")
+            .trim_ascii();
+        let Some(size) = std::str::from_utf8(hex)
+            .ok()
+            .and_then(|h| usize::from_str_radix(h, 16).ok())
+        else {
             break;
         };
         at += nl + 1;
@@ -468,12 +573,18 @@ fn inflate(data: &[u8], gzip: bool, max: usize) -> Option<(Vec<u8>, bool)> {
     let mut out = Vec::new();
     let limit = max as u64 + 1;
     let res = if gzip {
-        flate2::read::MultiGzDecoder::new(data).take(limit).read_to_end(&mut out)
+        flate2::read::MultiGzDecoder::new(data)
+            .take(limit)
+            .read_to_end(&mut out)
     } else {
-        let r = flate2::read::ZlibDecoder::new(data).take(limit).read_to_end(&mut out);
+        let r = flate2::read::ZlibDecoder::new(data)
+            .take(limit)
+            .read_to_end(&mut out);
         if r.is_err() {
             out.clear();
-            flate2::read::DeflateDecoder::new(data).take(limit).read_to_end(&mut out)
+            flate2::read::DeflateDecoder::new(data)
+                .take(limit)
+                .read_to_end(&mut out)
         } else {
             r
         }
@@ -523,7 +634,9 @@ fn postgres(streams: &[Stream; 2]) -> [DirAnalysis; 2] {
     if encrypted {
         client.tls_from = Some(ca as u64);
         server.tls_from = Some(sa as u64);
-        client.notes.push("SSLRequest accepted: the session continues in TLS".into());
+        client
+            .notes
+            .push("SSLRequest accepted: the session continues in TLS".into());
         return [client, server];
     }
     let mut cleartext_password = false;
@@ -539,7 +652,9 @@ fn postgres(streams: &[Stream; 2]) -> [DirAnalysis; 2] {
             let n = be16(body, 0).unwrap_or(0);
             let mut p = 2;
             for _ in 0..n {
-                let Some(z) = memchr::memchr(0, &body[p.min(body.len())..]) else { break };
+                let Some(z) = memchr::memchr(0, &body[p.min(body.len())..]) else {
+                    break;
+                };
                 columns.push(body[p..p + z].to_vec());
                 p += z + 1 + 18;
             }
@@ -567,7 +682,10 @@ fn postgres(streams: &[Stream; 2]) -> [DirAnalysis; 2] {
             server.push(piece);
         }
         b'E' | b'N' => {
-            let text: Vec<u8> = body.iter().map(|&b| if b == 0 { b'\n' } else { b }).collect();
+            let text: Vec<u8> = body
+                .iter()
+                .map(|&b| if b == 0 { b'\n' } else { b })
+                .collect();
             server.push(Piece {
                 spans: vec![(0, off, text.len())],
                 text,
@@ -644,7 +762,9 @@ fn pg_tail(d: &mut DirAnalysis, st: &Stream, stop: usize) {
 fn pg_messages(d: &[u8], mut at: usize, mut f: impl FnMut(u8, &[u8], u64)) -> usize {
     while at < d.len() {
         let kind = d[at];
-        let Some(len) = be32(d, at + 1) else { return at };
+        let Some(len) = be32(d, at + 1) else {
+            return at;
+        };
         let len = len as usize;
         if !kind.is_ascii_alphabetic() || len < 4 {
             return at;

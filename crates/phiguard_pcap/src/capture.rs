@@ -1,5 +1,7 @@
 //! Classic pcap (both byte orders, microsecond and nanosecond timestamps) and pcapng (SHB, IDB, EPB, SPB and
-//! the obsolete Packet Block), read one record at a time from any reader.
+//! the obsolete Packet Block), read one record at a time from any reader; either may be gzip-compressed
+//! (`.pcap.gz`), recognised by its magic bytes. Offsets in errors count bytes of the capture itself (after
+//! decompression).
 
 use std::io::{self, Read};
 
@@ -62,24 +64,43 @@ pub struct Packet {
     pub orig_len: u32,
 }
 
-/// Why a capture could not be read further.
+/// Why a capture could not be read further. Messages name positions and lengths, never packet contents.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    #[error("byte {offset}: {message}")]
+    #[error("{}: {message}", position(*offset, *frame))]
     Format {
         offset: u64,
-        /// The frame being read when the error occurred, if any.
+        /// The record (1-based, as [`Packet::frame`]) being read when the error occurred, if any.
         frame: Option<u64>,
         message: String,
     },
-    #[error("byte {offset}: read failed: {source}")]
-    Io { offset: u64, source: io::Error },
+    #[error("{}: read failed: {source}", position(*offset, *frame))]
+    Io {
+        offset: u64,
+        frame: Option<u64>,
+        source: io::Error,
+    },
+}
+
+fn position(offset: u64, frame: Option<u64>) -> String {
+    match frame {
+        Some(f) => format!("byte {offset} (record {f})"),
+        None => format!("byte {offset}"),
+    }
 }
 
 impl CaptureError {
+    /// The byte offset in the capture (after decompression) where reading failed.
     pub fn offset(&self) -> u64 {
         match self {
             CaptureError::Format { offset, .. } | CaptureError::Io { offset, .. } => *offset,
+        }
+    }
+
+    /// The record being read when reading failed, if any.
+    pub fn frame(&self) -> Option<u64> {
+        match self {
+            CaptureError::Format { frame, .. } | CaptureError::Io { frame, .. } => *frame,
         }
     }
 }
@@ -103,9 +124,26 @@ enum Format {
     Pcapng { big: bool, ifaces: Vec<Iface> },
 }
 
-/// A streaming reader of pcap and pcapng files.
+/// The byte source: the file itself, or its gzip decompression.
+enum Source<R: Read> {
+    Plain(R),
+    Gzip(Box<flate2::read::MultiGzDecoder<io::Chain<io::Cursor<Vec<u8>>, R>>>),
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Plain(r) => r.read(buf),
+            Source::Gzip(r) => r.read(buf),
+        }
+    }
+}
+
+/// A streaming reader of pcap and pcapng files, plain or gzip-compressed.
 pub struct CaptureReader<R: Read> {
-    r: R,
+    r: Source<R>,
+    /// The capture was gzip-compressed.
+    gzip: bool,
     offset: u64,
     frame: u64,
     format: Format,
@@ -133,11 +171,33 @@ fn u32_at(b: &[u8], at: usize, big: bool) -> Option<u32> {
 }
 
 impl<R: Read> CaptureReader<R> {
-    /// Reads the file header; fails on anything that is neither pcap nor pcapng.
-    pub fn new(mut r: R) -> Result<Self, CaptureError> {
-        let mut head = [0u8; 24];
-        let got = read_full(&mut r, &mut head).map_err(|source| CaptureError::Io {
+    /// Reads the file header; fails on anything that is neither pcap nor pcapng (plain or gzip-compressed).
+    pub fn new(mut inner: R) -> Result<Self, CaptureError> {
+        let mut magic = [0u8; 2];
+        let got = read_full(&mut inner, &mut magic).map_err(|source| CaptureError::Io {
             offset: 0,
+            frame: None,
+            source,
+        })?;
+        let prefix = io::Cursor::new(magic.get(..got).unwrap_or_default().to_vec());
+        let gzip = magic == [0x1F, 0x8B];
+        let mut r = if gzip {
+            Source::Gzip(Box::new(flate2::read::MultiGzDecoder::new(
+                prefix.chain(inner),
+            )))
+        } else {
+            Source::Plain(inner)
+        };
+        let mut head = [0u8; 24];
+        let got = if gzip {
+            read_full(&mut r, &mut head)
+        } else {
+            head[..got].copy_from_slice(magic.get(..got).unwrap_or_default());
+            read_full(&mut r, &mut head[got..]).map(|n| n + got)
+        }
+        .map_err(|source| CaptureError::Io {
+            offset: 0,
+            frame: None,
             source,
         })?;
         let fmt_err = |offset: u64, message: String| CaptureError::Format {
@@ -155,20 +215,32 @@ impl<R: Read> CaptureReader<R> {
         if magic_le == SHB {
             // pcapng: the section header's byte-order magic decides the endianness.
             if got < 12 {
-                return Err(fmt_err(got as u64, "truncated pcapng section header".into()));
+                return Err(fmt_err(
+                    got as u64,
+                    "truncated pcapng section header".into(),
+                ));
             }
             let big = match u32_at(&head, 8, false) {
                 Some(BOM) => false,
                 Some(0x4D3C_2B1A) => true,
-                _ => return Err(fmt_err(8, "pcapng section header: bad byte-order magic".into())),
+                _ => {
+                    return Err(fmt_err(
+                        8,
+                        "pcapng section header: bad byte-order magic".into(),
+                    ))
+                }
             };
             let len = u32_at(&head, 4, big).unwrap_or(0) as usize;
             if !(28..=MAX_RECORD).contains(&len) || len % 4 != 0 {
-                return Err(fmt_err(4, format!("pcapng section header: bad block length {len}")));
+                return Err(fmt_err(
+                    4,
+                    format!("pcapng section header: bad block length {len}"),
+                ));
             }
             let mut rest = vec![0u8; len.saturating_sub(got)];
             let more = read_full(&mut r, &mut rest).map_err(|source| CaptureError::Io {
                 offset: got as u64,
+                frame: None,
                 source,
             })?;
             if got + more < len {
@@ -179,6 +251,7 @@ impl<R: Read> CaptureReader<R> {
             }
             return Ok(CaptureReader {
                 r,
+                gzip,
                 offset: len as u64,
                 frame: 0,
                 format: Format::Pcapng {
@@ -205,6 +278,7 @@ impl<R: Read> CaptureReader<R> {
         let link = u32_at(&head, 20, big).unwrap_or(0) & 0xFFFF;
         Ok(CaptureReader {
             r,
+            gzip,
             offset: 24,
             frame: 0,
             format: Format::Pcap { big, nano, link },
@@ -214,6 +288,11 @@ impl<R: Read> CaptureReader<R> {
     /// The byte offset of the next record.
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// The capture is gzip-compressed.
+    pub fn compressed(&self) -> bool {
+        self.gzip
     }
 
     /// Packet records read so far.
@@ -232,10 +311,22 @@ impl<R: Read> CaptureReader<R> {
     /// Reads exactly `buf.len()` bytes; `Ok(false)` on a clean end before the first byte when `eof_ok`.
     fn fill(&mut self, buf: &mut [u8], what: &str, eof_ok: bool) -> Result<bool, CaptureError> {
         let start = self.offset;
-        let got = read_full(&mut self.r, buf).map_err(|source| CaptureError::Io {
-            offset: start,
-            source,
-        })?;
+        let got = match read_full(&mut self.r, buf) {
+            Ok(n) => n,
+            Err(e) if self.gzip => return Err(self.err(
+                start,
+                format!(
+                    "reading {what}: gzip-compressed capture cannot be decompressed further ({e})"
+                ),
+            )),
+            Err(source) => {
+                return Err(CaptureError::Io {
+                    offset: start,
+                    frame: Some(self.frame + 1),
+                    source,
+                })
+            }
+        };
         if eof_ok && got == 0 && !buf.is_empty() {
             return Ok(false);
         }
@@ -267,7 +358,12 @@ impl<R: Read> CaptureReader<R> {
         }
     }
 
-    fn next_pcap(&mut self, big: bool, nano: bool, link: u32) -> Result<Option<Packet>, CaptureError> {
+    fn next_pcap(
+        &mut self,
+        big: bool,
+        nano: bool,
+        link: u32,
+    ) -> Result<Option<Packet>, CaptureError> {
         let start = self.offset;
         let mut h = [0u8; 16];
         if !self.fill(&mut h, "pcap record header", true)? {
@@ -280,16 +376,23 @@ impl<R: Read> CaptureReader<R> {
         if incl > MAX_RECORD {
             return Err(self.err(start, format!("pcap record of {incl} bytes exceeds the {MAX_RECORD}-byte limit (corrupt length)")));
         }
-        let nanos = if nano { frac } else { frac.saturating_mul(1000) };
-        if nanos >= 1_000_000_000 {
-            return Err(self.err(start, "pcap record: fractional timestamp out of range".into()));
-        }
+        // Some writers leave a fraction of a second or more in the fraction field: carried into the seconds.
+        let units = if nano { 1_000_000_000 } else { 1_000_000 };
+        let carry = i64::from(frac / units);
+        let nanos = if nano {
+            frac % units
+        } else {
+            frac % units * 1000
+        };
         let mut data = vec![0u8; incl];
         self.fill(&mut data, "pcap record data", false)?;
         self.frame += 1;
         Ok(Some(Packet {
             frame: self.frame,
-            ts: Timestamp { secs: i64::from(secs), nanos },
+            ts: Timestamp {
+                secs: i64::from(secs) + carry,
+                nanos,
+            },
             link,
             data,
             orig_len: orig,
@@ -311,36 +414,63 @@ impl<R: Read> CaptureReader<R> {
             big = match u32_at(&bom, 0, false) {
                 Some(BOM) => false,
                 Some(0x4D3C_2B1A) => true,
-                _ => return Err(self.err(start + 8, "pcapng section header: bad byte-order magic".into())),
+                _ => {
+                    return Err(self.err(
+                        start + 8,
+                        "pcapng section header: bad byte-order magic".into(),
+                    ))
+                }
             };
             let len = u32_at(&h, 4, big).unwrap_or(0) as usize;
             if !(28..=MAX_RECORD).contains(&len) || len % 4 != 0 {
-                return Err(self.err(start + 4, format!("pcapng section header: bad block length {len}")));
+                return Err(self.err(
+                    start + 4,
+                    format!("pcapng section header: bad block length {len}"),
+                ));
             }
             let mut rest = vec![0u8; len - 12];
             self.fill(&mut rest, "pcapng section header", false)?;
-            self.format = Format::Pcapng { big, ifaces: Vec::new() };
+            self.format = Format::Pcapng {
+                big,
+                ifaces: Vec::new(),
+            };
             return Ok(Step::Other);
         }
         let len = u32_at(&h, 4, big).unwrap_or(0) as usize;
         if len < 12 || len % 4 != 0 || len > MAX_RECORD {
-            return Err(self.err(start + 4, format!("pcapng block of type {kind:#x}: bad block length {len}")));
+            return Err(self.err(
+                start + 4,
+                format!("pcapng block of type {kind:#x}: bad block length {len}"),
+            ));
         }
         let mut body = vec![0u8; len - 8];
         self.fill(&mut body, "pcapng block", false)?;
         let trailer = u32_at(&body, len - 12, big).unwrap_or(0) as usize;
         if trailer != len {
-            return Err(self.err(start + len as u64 - 4, format!("pcapng block of type {kind:#x}: trailing length {trailer} differs from {len}")));
+            return Err(self.err(
+                start + len as u64 - 4,
+                format!(
+                    "pcapng block of type {kind:#x}: trailing length {trailer} differs from {len}"
+                ),
+            ));
         }
         let body = &body[..len - 12];
-        let bad = |what: &str| self.err(start, format!("pcapng {what} block too short ({len} bytes)"));
+        let bad = |what: &str| {
+            self.err(
+                start,
+                format!("pcapng {what} block too short ({len} bytes)"),
+            )
+        };
         match kind {
             // Interface Description Block.
             1 => {
-                let link = u32::from(u16_at(body, 0, big).ok_or_else(|| bad("interface description"))?);
+                let link =
+                    u32::from(u16_at(body, 0, big).ok_or_else(|| bad("interface description"))?);
                 let mut res = Resolution::Decimal(6);
                 let mut at = 8;
-                while let (Some(code), Some(olen)) = (u16_at(body, at, big), u16_at(body, at + 2, big)) {
+                while let (Some(code), Some(olen)) =
+                    (u16_at(body, at, big), u16_at(body, at + 2, big))
+                {
                     let olen = usize::from(olen);
                     if code == 0 {
                         break;
@@ -376,10 +506,18 @@ impl<R: Read> CaptureReader<R> {
                 let cap = u32_at(body, 12, big).unwrap_or(0) as usize;
                 let orig = u32_at(body, 16, big).unwrap_or(0);
                 let data = body.get(20..20 + cap).ok_or_else(|| {
-                    self.err(start, format!("pcapng packet block: captured length {cap} exceeds the block"))
+                    self.err(
+                        start,
+                        format!("pcapng packet block: captured length {cap} exceeds the block"),
+                    )
                 })?;
                 let Some(ifc) = self.iface(iface) else {
-                    return Err(self.err(start, format!("pcapng packet block names interface {iface}, which was not described")));
+                    return Err(self.err(
+                        start,
+                        format!(
+                            "pcapng packet block names interface {iface}, which was not described"
+                        ),
+                    ));
                 };
                 self.frame += 1;
                 Ok(Step::Packet(Packet {
@@ -396,7 +534,10 @@ impl<R: Read> CaptureReader<R> {
                 let avail = body.len() - 4;
                 let cap = (orig as usize).min(avail);
                 let Some(ifc) = self.iface(0) else {
-                    return Err(self.err(start, "pcapng simple packet block before any interface description".into()));
+                    return Err(self.err(
+                        start,
+                        "pcapng simple packet block before any interface description".into(),
+                    ));
                 };
                 self.frame += 1;
                 Ok(Step::Packet(Packet {
@@ -470,14 +611,43 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(Timestamp { secs: 0, nanos: 0 }.rfc3339(), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(Timestamp { secs: 951_782_400, nanos: 5 }.rfc3339(), "2000-02-29T00:00:00.000000005Z");
-        assert_eq!(Timestamp { secs: 1_700_000_000, nanos: 123_000 }.rfc3339(), "2023-11-14T22:13:20.000123Z");
+        assert_eq!(
+            Timestamp { secs: 0, nanos: 0 }.rfc3339(),
+            "1970-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            Timestamp {
+                secs: 951_782_400,
+                nanos: 5
+            }
+            .rfc3339(),
+            "2000-02-29T00:00:00.000000005Z"
+        );
+        assert_eq!(
+            Timestamp {
+                secs: 1_700_000_000,
+                nanos: 123_000
+            }
+            .rfc3339(),
+            "2023-11-14T22:13:20.000123Z"
+        );
     }
 
     #[test]
     fn resolutions() {
-        assert_eq!(timestamp(1_500_000, Resolution::Decimal(6)), Timestamp { secs: 1, nanos: 500_000_000 });
-        assert_eq!(timestamp(3 << 9 | 256, Resolution::Binary(9)), Timestamp { secs: 3, nanos: 500_000_000 });
+        assert_eq!(
+            timestamp(1_500_000, Resolution::Decimal(6)),
+            Timestamp {
+                secs: 1,
+                nanos: 500_000_000
+            }
+        );
+        assert_eq!(
+            timestamp(3 << 9 | 256, Resolution::Binary(9)),
+            Timestamp {
+                secs: 3,
+                nanos: 500_000_000
+            }
+        );
     }
 }

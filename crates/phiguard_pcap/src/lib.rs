@@ -201,6 +201,9 @@ impl Report {
 
 type Key = (SocketAddr, SocketAddr, Transport);
 
+/// Frames a closed connection stays in memory before it is analysed.
+const LINGER_FRAMES: u64 = 4096;
+
 struct Flow {
     id: usize,
     client: SocketAddr,
@@ -211,7 +214,10 @@ struct Flow {
     /// UDP datagrams per side: (offset, payload, frame, time).
     datagrams: [Vec<(u64, Vec<u8>, u64, Timestamp)>; 2],
     udp_bytes: [u64; 2],
+    /// UDP payload bytes held per side.
+    udp_held: [usize; 2],
     udp_packets: u64,
+    last_frame: u64,
 }
 
 impl Flow {
@@ -273,6 +279,11 @@ impl<'d> Scanner<'d> {
     /// Feeds one captured frame.
     pub fn packet(&mut self, p: &capture::Packet) {
         self.report.stats.frames += 1;
+        // Closed connections are analysed once they have been quiet for a while (late ACKs and
+        // retransmissions still land in them), so that memory follows the open connections only.
+        if p.frame % LINGER_FRAMES == 0 {
+            self.release_closed_before(p.frame.saturating_sub(LINGER_FRAMES));
+        }
         let seg = match packet::decode(p.link, &p.data) {
             Decoded::Segment(s) => s,
             Decoded::Fragment => {
@@ -328,7 +339,11 @@ impl<'d> Scanner<'d> {
             } else {
                 seg.sport > seg.dport || (seg.sport == seg.dport && src <= dst)
             };
-            let (client, server) = if src_is_client { (src, dst) } else { (dst, src) };
+            let (client, server) = if src_is_client {
+                (src, dst)
+            } else {
+                (dst, src)
+            };
             let id = self.next_id;
             self.next_id += 1;
             self.summaries.push(None);
@@ -343,7 +358,9 @@ impl<'d> Scanner<'d> {
                     dirs: [Direction::default(), Direction::default()],
                     datagrams: [Vec::new(), Vec::new()],
                     udp_bytes: [0, 0],
+                    udp_held: [0, 0],
                     udp_packets: 0,
+                    last_frame: p.frame,
                 },
             );
         }
@@ -355,19 +372,31 @@ impl<'d> Scanner<'d> {
             return;
         };
         let side = usize::from(src != flow.client);
+        flow.last_frame = p.frame;
         match seg.tcp {
             Some(t) => {
-                flow.dirs[side].add(t.seq, t.flags, seg.payload, p.frame, p.ts, max, &mut self.budget);
+                flow.dirs[side].add(
+                    t.seq,
+                    t.flags,
+                    seg.payload,
+                    p.frame,
+                    p.ts,
+                    max,
+                    &mut self.budget,
+                );
             }
             None => {
                 flow.udp_packets += 1;
                 let off = flow.udp_bytes[side];
                 flow.udp_bytes[side] += seg.payload.len() as u64;
-                let held: u64 = flow.datagrams[side].iter().map(|d| d.1.len() as u64).sum();
-                let room = (max as u64).saturating_sub(held) as usize;
+                let held = flow.udp_held.get(side).copied().unwrap_or(0);
+                let room = max.saturating_sub(held);
                 let room = room.min(self.budget.cap.saturating_sub(self.budget.used));
                 if seg.payload.len() <= room {
                     flow.datagrams[side].push((off, seg.payload.to_vec(), p.frame, p.ts));
+                    if let Some(h) = flow.udp_held.get_mut(side) {
+                        *h += seg.payload.len();
+                    }
                     self.budget.used += seg.payload.len();
                 } else {
                     flow.dirs[side].stats.dropped_bytes += seg.payload.len() as u64;
@@ -378,12 +407,19 @@ impl<'d> Scanner<'d> {
 
     /// Analyses closed connections to free memory.
     fn release_closed(&mut self) {
-        let closed: Vec<Key> = self
+        self.release_closed_before(u64::MAX);
+    }
+
+    /// Analyses the connections that closed and saw no packet since frame `before`.
+    fn release_closed_before(&mut self, before: u64) {
+        let mut closed: Vec<(usize, Key)> = self
             .flows
             .iter()
-            .filter(|(_, f)| f.closed())
-            .map(|(k, _)| *k)
+            .filter(|(_, f)| f.closed() && f.last_frame < before)
+            .map(|(k, f)| (f.id, *k))
             .collect();
+        closed.sort_unstable();
+        let closed = closed.into_iter().map(|(_, k)| k);
         for k in closed {
             if let Some(f) = self.flows.remove(&k) {
                 self.finish_flow(f);

@@ -84,6 +84,8 @@ pub struct Direction {
     base: Option<u32>,
     /// Relative offset of the first data byte announced by a SYN.
     syn_at: Option<i64>,
+    /// Relative offset just past the last data byte, announced by a FIN.
+    fin_at: Option<i64>,
     pieces: BTreeMap<i64, Stored>,
     stored: usize,
     pub stats: DirStats,
@@ -120,13 +122,17 @@ impl Direction {
                 self.syn_at = Some(r);
             }
         }
-        if flags & TCP_FIN != 0 {
-            self.stats.fin = true;
-        }
         if flags & TCP_RST != 0 {
             self.stats.rst = true;
             // A reset's payload (diagnostic text, rarely) is not stream data.
             return;
+        }
+        if flags & TCP_FIN != 0 {
+            self.stats.fin = true;
+            if self.fin_at.is_none() {
+                let r = self.rel(data_seq.wrapping_add(payload.len() as u32));
+                self.fin_at = Some(r);
+            }
         }
         if payload.is_empty() {
             return;
@@ -190,13 +196,13 @@ impl Direction {
         self.stored = 0;
         let pieces = std::mem::take(&mut self.pieces);
         let mut out = Stream::default();
-        let Some(first) = pieces.keys().next().copied() else {
-            return out;
-        };
+        let first = pieces.keys().next().copied();
         // Offsets count from the SYN when it was seen and precedes the data, else from the first byte held.
-        let origin = match self.syn_at {
-            Some(s) if s <= first => s,
-            _ => first,
+        let origin = match (self.syn_at, first) {
+            (Some(s), Some(f)) if s <= f => s,
+            (_, Some(f)) => f,
+            (Some(s), None) => s,
+            (None, None) => return out,
         };
         let mut expect = 0u64;
         for (rel, p) in pieces {
@@ -224,6 +230,16 @@ impl Direction {
             expect = off + p.data.len() as u64;
             if let Some(run) = out.runs.last_mut() {
                 run.data.extend_from_slice(&p.data);
+            }
+        }
+        // Bytes announced by the FIN's sequence number that never arrived (not those dropped at a cap).
+        if let (Some(fin), 0) = (self.fin_at, self.stats.dropped_bytes) {
+            let end = fin - origin;
+            if end > 0 && end as u64 > expect {
+                out.gaps.push(Gap {
+                    offset: expect,
+                    len: end as u64 - expect,
+                });
             }
         }
         out
@@ -269,7 +285,10 @@ mod tests {
         d.add(104, 0, b"abcd", 2, ts(), 100, &mut b);
         d.add(120, 0, b"efghijkl", 3, ts(), 100, &mut b);
         let s = d.finish(&mut b);
-        assert_eq!(s.gaps, vec![Gap { offset: 0, len: 3 }, Gap { offset: 7, len: 12 }]);
+        assert_eq!(
+            s.gaps,
+            vec![Gap { offset: 0, len: 3 }, Gap { offset: 7, len: 12 }]
+        );
         assert_eq!(s.runs[1].data, b"efgh");
         assert_eq!(d.stats.dropped_bytes, 4);
     }
