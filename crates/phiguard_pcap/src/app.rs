@@ -608,35 +608,59 @@ fn postgres(streams: &[Stream; 2]) -> [DirAnalysis; 2] {
     // Client: untyped startup-phase messages first.
     let mut ca = 0usize;
     let mut sa = 0usize;
-    let mut encrypted = false;
+    let mut encrypted: Option<&str> = None;
     while let (Some(len), Some(code)) = (be32(c, ca), be32(c, ca + 4)) {
         match code {
             SSL_REQUEST | GSSENC_REQUEST if len == 8 => {
                 ca += 8;
-                match s.get(sa) {
-                    Some(b'S') | Some(b'G') => {
-                        sa += 1;
-                        encrypted = true;
-                        break;
+                match (code, s.get(sa)) {
+                    (SSL_REQUEST, Some(b'S')) => {
+                        encrypted = Some("SSLRequest accepted: the session continues in TLS")
                     }
-                    Some(b'N') => sa += 1,
+                    (GSSENC_REQUEST, Some(b'G')) => {
+                        encrypted =
+                            Some("GSSENCRequest accepted: the session continues GSSAPI-encrypted")
+                    }
                     _ => {}
+                }
+                if s.get(sa).is_some() {
+                    sa += 1;
+                }
+                if encrypted.is_some() {
+                    break;
                 }
             }
             CANCEL_REQUEST if len == 16 => ca += 16,
             PROTOCOL_3 if len >= 8 => {
+                // Startup parameters (user, database, application name) cross in the clear.
+                let end = (ca + len as usize).min(c.len());
+                let params = c.get(ca + 8..end).unwrap_or_default();
+                let mut piece = Piece::default();
+                let mut at = 0;
+                let mut fields = params.split(|&b| b == 0);
+                while let (Some(k), Some(v)) = (fields.next(), fields.next()) {
+                    if k.is_empty() {
+                        break;
+                    }
+                    piece.text.extend_from_slice(k);
+                    piece.text.push(b'=');
+                    let v_at = ca + 8 + at + k.len() + 1;
+                    piece.spans.push((piece.text.len(), v_at as u64, v.len()));
+                    piece.text.extend_from_slice(v);
+                    piece.text.push(b'\n');
+                    at += k.len() + v.len() + 2;
+                }
+                client.push(piece);
                 ca += len as usize;
                 break;
             }
             _ => break,
         }
     }
-    if encrypted {
+    if let Some(note) = encrypted {
         client.tls_from = Some(ca as u64);
         server.tls_from = Some(sa as u64);
-        client
-            .notes
-            .push("SSLRequest accepted: the session continues in TLS".into());
+        client.notes.push(note.into());
         return [client, server];
     }
     let mut cleartext_password = false;
@@ -766,7 +790,7 @@ fn pg_messages(d: &[u8], mut at: usize, mut f: impl FnMut(u8, &[u8], u64)) -> us
             return at;
         };
         let len = len as usize;
-        if !kind.is_ascii_alphabetic() || len < 4 {
+        if !kind.is_ascii_alphanumeric() || len < 4 {
             return at;
         }
         let body_at = at + 5;

@@ -313,12 +313,14 @@ impl<R: Read> CaptureReader<R> {
         let start = self.offset;
         let got = match read_full(&mut self.r, buf) {
             Ok(n) => n,
-            Err(e) if self.gzip => return Err(self.err(
-                start,
-                format!(
+            Err(e) if self.gzip => {
+                return Err(self.err(
+                    start,
+                    format!(
                     "reading {what}: gzip-compressed capture cannot be decompressed further ({e})"
                 ),
-            )),
+                ))
+            }
             Err(source) => {
                 return Err(CaptureError::Io {
                     offset: start,

@@ -630,11 +630,11 @@ fn encryption(dirs: &[app::DirAnalysis; 2], bytes: u64) -> Encryption {
     }
     let clear: u64 = dirs.iter().map(|d| d.clear_bytes).sum();
     let tls = dirs.iter().any(|d| d.tls_from.is_some());
+    // Bytes without any sign of encryption are cleartext even when nothing in them was worth scanning.
     match (clear > 0, tls) {
-        (true, false) => Encryption::Cleartext,
+        (_, false) => Encryption::Cleartext,
         (true, true) => Encryption::ClearThenTls,
         (false, true) => Encryption::Tls,
-        (false, false) => Encryption::Empty,
     }
 }
 

@@ -20,18 +20,27 @@ fn err(r: &Report) -> &CaptureError {
 fn frames() -> Vec<Frame> {
     let mut c = Conn::new("10.0.0.5:51000", "10.0.0.9:80", Link::Ethernet);
     c.exchange(
-        &http("POST /p HTTP/1.1", &[("Host", "a")], br#"{"ssn":"234-56-7890"}"#),
+        &http(
+            "POST /p HTTP/1.1",
+            &[("Host", "a")],
+            br#"{"ssn":"234-56-7890"}"#,
+        ),
         &http("HTTP/1.1 200 OK", &[], br#"{"name":"Maria Gonzalez"}"#),
     )
 }
 
 fn ssn_found(r: &Report) -> bool {
-    r.findings.iter().any(|f| matches!(f.kind, Kind::Phi { .. }) && f.value == b"234-56-7890")
+    r.findings
+        .iter()
+        .any(|f| matches!(f.kind, Kind::Phi { .. }) && f.value == b"234-56-7890")
 }
 
 /// Byte offset of record `n` (1-based) in a pcap of `frames`.
 fn pcap_record_offset(frames: &[Frame], n: usize) -> usize {
-    24 + frames[..n - 1].iter().map(|f| 16 + f.data.len()).sum::<usize>()
+    24 + frames[..n - 1]
+        .iter()
+        .map(|f| 16 + f.data.len())
+        .sum::<usize>()
 }
 
 #[test]
@@ -39,7 +48,11 @@ fn empty_file() {
     let r = run(b"");
     let e = err(&r);
     assert_eq!(e.offset(), 0);
-    assert!(e.to_string().contains("too short for a pcap or pcapng header"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("too short for a pcap or pcapng header"),
+        "{e}"
+    );
     assert_eq!(r.stats.frames, 0);
 }
 
@@ -47,7 +60,10 @@ fn empty_file() {
 fn bad_magic() {
     let r = run(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n");
     let e = err(&r);
-    assert_eq!(e.to_string(), "byte 0: not a capture: unknown magic number (expected pcap or pcapng)");
+    assert_eq!(
+        e.to_string(),
+        "byte 0: not a capture: unknown magic number (expected pcap or pcapng)"
+    );
     // The message never echoes the file's bytes.
     assert!(!e.to_string().contains("GET"));
 }
@@ -63,7 +79,13 @@ fn truncated_file_header() {
     }
     let ng = pcapng(&frames(), 1, false);
     let r = run(&ng[..20]);
-    assert!(err(&r).to_string().contains("truncated pcapng section header"), "{}", err(&r));
+    assert!(
+        err(&r)
+            .to_string()
+            .contains("truncated pcapng section header"),
+        "{}",
+        err(&r)
+    );
 }
 
 #[test]
@@ -87,10 +109,18 @@ fn truncated_record_keeps_what_came_before() {
     let r = run(&full[..at6 + 7]);
     let e = err(&r);
     assert_eq!((e.offset(), e.frame()), (at6 as u64, Some(6)));
-    assert!(e.to_string().contains("truncated pcap record header: 7 of 16 bytes"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("truncated pcap record header: 7 of 16 bytes"),
+        "{e}"
+    );
     assert_eq!(r.stats.frames, 5);
     assert!(ssn_found(&r));
-    assert_eq!(r.findings.len(), 2, "the response of frame 5 is scanned too");
+    assert_eq!(
+        r.findings.len(),
+        2,
+        "the response of frame 5 is scanned too"
+    );
 }
 
 #[test]
@@ -99,12 +129,18 @@ fn absurd_captured_length() {
     let mut bytes = pcap(&fr[..4], 1, true, false);
     let at = bytes.len();
     // Record 5 claims 4 GB.
-    bytes.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF0, 0xFF, 0xFF, 0xFF, 0xF0]);
+    bytes.extend_from_slice(&[
+        0, 0, 0, 1, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF0, 0xFF, 0xFF, 0xFF, 0xF0,
+    ]);
     bytes.extend_from_slice(&[0; 100]);
     let r = run(&bytes);
     let e = err(&r);
     assert_eq!((e.offset(), e.frame()), (at as u64, Some(5)));
-    assert!(e.to_string().contains("pcap record of 4294967280 bytes exceeds the 16777216-byte limit"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("pcap record of 4294967280 bytes exceeds the 16777216-byte limit"),
+        "{e}"
+    );
     assert!(ssn_found(&r));
 }
 
@@ -177,19 +213,33 @@ fn corrupt_pcapng_blocks() {
     let r = run(&b);
     let e = err(&r);
     assert_eq!((e.offset(), e.frame()), (e5 as u64, Some(5)));
-    assert!(e.to_string().contains("captured length 5000 exceeds the block"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("captured length 5000 exceeds the block"),
+        "{e}"
+    );
 
     // A packet on an interface that was never described.
     let mut b = good.clone();
     b[e5 + 8..e5 + 12].copy_from_slice(&3u32.to_le_bytes());
     let r = run(&b);
-    assert!(err(&r).to_string().contains("names interface 3, which was not described"), "{}", err(&r));
+    assert!(
+        err(&r)
+            .to_string()
+            .contains("names interface 3, which was not described"),
+        "{}",
+        err(&r)
+    );
 
     // A huge block length.
     let mut b = good.clone();
     b[e5 + 4..e5 + 8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
     let r = run(&b);
-    assert!(err(&r).to_string().contains("bad block length 4294967280"), "{}", err(&r));
+    assert!(
+        err(&r).to_string().contains("bad block length 4294967280"),
+        "{}",
+        err(&r)
+    );
 
     // Truncated in the middle of a block.
     let r = run(&good[..e5 + 30]);
@@ -208,7 +258,11 @@ fn corrupt_pcapng_blocks() {
 fn pcapng_sections_with_different_byte_orders() {
     let fr = frames();
     let mut b = pcapng(&fr[..4], 1, false);
-    b.extend(pcapng(&fr[4..], 101 /* raw, but frames are Ethernet: counted as malformed/skipped */, true));
+    b.extend(pcapng(
+        &fr[4..],
+        101, /* raw, but frames are Ethernet: counted as malformed/skipped */
+        true,
+    ));
     let r = run(&b);
     assert!(r.error.is_none());
     assert_eq!(r.stats.frames, 8);
@@ -233,7 +287,11 @@ fn truncated_gzip() {
     let r = run(&gz[..10 + 5 + at6 + 20]);
     let e = err(&r);
     assert_eq!((e.offset(), e.frame()), (at6 as u64 + 16, Some(6)));
-    assert!(e.to_string().contains("gzip-compressed capture cannot be decompressed further"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("gzip-compressed capture cannot be decompressed further"),
+        "{e}"
+    );
     assert_eq!(r.stats.frames, 5);
     assert!(ssn_found(&r));
 
@@ -262,7 +320,10 @@ fn reader_reports_offsets_and_frames() {
         assert_eq!(p.frame, n);
         assert_eq!(p.link, 1);
         assert_eq!(p.data, fr[n as usize - 1].data);
-        assert_eq!(rd.offset() as usize, pcap_record_offset(&fr, n as usize + 1));
+        assert_eq!(
+            rd.offset() as usize,
+            pcap_record_offset(&fr, n as usize + 1)
+        );
     }
     assert_eq!(rd.frames(), 8);
     assert_eq!(rd.offset() as usize, bytes.len());
@@ -276,18 +337,30 @@ fn garbage_frames_are_counted_not_fatal() {
     let mut all = Vec::new();
     // Ethernet frames cut inside every header, a bad IPv4 header length, a TCP data offset beyond the packet.
     for cut in [0, 5, 13, 20, 33, 40, 53] {
-        all.push(Frame { ts_ns: 1, data: fr[3].data[..cut].to_vec() });
+        all.push(Frame {
+            ts_ns: 1,
+            data: fr[3].data[..cut].to_vec(),
+        });
     }
     let mut bad_ihl = fr[3].data.clone();
     bad_ihl[14] = 0x44;
-    all.push(Frame { ts_ns: 1, data: bad_ihl });
+    all.push(Frame {
+        ts_ns: 1,
+        data: bad_ihl,
+    });
     let mut bad_off = fr[0].data.clone();
     bad_off[14 + 20 + 12] = 0xF0;
-    all.push(Frame { ts_ns: 1, data: bad_off });
+    all.push(Frame {
+        ts_ns: 1,
+        data: bad_off,
+    });
     // ARP is skipped.
     let mut arp = fr[0].data.clone();
     arp[12..14].copy_from_slice(&[0x08, 0x06]);
-    all.push(Frame { ts_ns: 1, data: arp });
+    all.push(Frame {
+        ts_ns: 1,
+        data: arp,
+    });
     all.extend(fr.iter().cloned());
     let r = run(&pcap(&all, 1, false, false));
     assert!(r.error.is_none());
@@ -295,7 +368,14 @@ fn garbage_frames_are_counted_not_fatal() {
     assert_eq!(r.stats.skipped, 1);
     assert_eq!(r.stats.malformed, 9);
     assert!(ssn_found(&r));
-    assert_eq!(r.findings.iter().find(|f| f.value == b"234-56-7890").unwrap().frame, 14);
+    assert_eq!(
+        r.findings
+            .iter()
+            .find(|f| f.value == b"234-56-7890")
+            .unwrap()
+            .frame,
+        14
+    );
 }
 
 #[test]

@@ -10,7 +10,11 @@ use support::*;
 
 fn run(bytes: &[u8]) -> Report {
     let r = scan(&Detector::new(), bytes, &Options::default());
-    assert!(r.error.is_none(), "unexpected error: {:?}", r.error.map(|e| e.to_string()));
+    assert!(
+        r.error.is_none(),
+        "unexpected error: {:?}",
+        r.error.map(|e| e.to_string())
+    );
     r
 }
 
@@ -54,7 +58,11 @@ const PATIENT_JSON: &[u8] =
 fn http_exchange(c: &mut Conn) -> Vec<Frame> {
     let req = http(
         "POST /api/patients HTTP/1.1",
-        &[("Host", "ehr.local"), ("Content-Type", "application/json"), ("Authorization", "Basic dXNlcjpwYXNz")],
+        &[
+            ("Host", "ehr.local"),
+            ("Content-Type", "application/json"),
+            ("Authorization", "Basic dXNlcjpwYXNz"),
+        ],
         PATIENT_JSON,
     );
     let resp = http(
@@ -86,17 +94,30 @@ fn http_json_bodies_request_and_response() {
     assert_eq!(credentials(&r), vec![("HTTP Basic", 4)]);
     assert_eq!(r.flows.len(), 1);
     let f = &r.flows[0];
-    assert_eq!((f.transport, f.protocol, f.encryption), (Transport::Tcp, AppProtocol::Http, Encryption::Cleartext));
+    assert_eq!(
+        (f.transport, f.protocol, f.encryption),
+        (Transport::Tcp, AppProtocol::Http, Encryption::Cleartext)
+    );
     assert_eq!((f.phi, f.credentials, f.gaps, f.packets), (7, 1, 0, 8));
     assert!(f.phi_in_clear());
     assert_eq!(r.stats.frames, 8);
     assert_eq!(r.stats.tcp_packets, 8);
     // Sides and protocols of the findings.
     let sides: Vec<Side> = r.findings.iter().map(|f| f.side).collect();
-    assert_eq!(sides.iter().filter(|s| **s == Side::ClientToServer).count(), 5);
-    assert!(r.findings.iter().all(|f| f.protocol == AppProtocol::Http && !f.decoded));
+    assert_eq!(
+        sides.iter().filter(|s| **s == Side::ClientToServer).count(),
+        5
+    );
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.protocol == AppProtocol::Http && !f.decoded));
     // Credentials are reported, their value never kept.
-    assert!(r.findings.iter().filter(|f| matches!(f.kind, Kind::Credential { .. })).all(|f| f.value.is_empty()));
+    assert!(r
+        .findings
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Credential { .. }))
+        .all(|f| f.value.is_empty()));
 }
 
 #[test]
@@ -105,9 +126,17 @@ fn every_format_link_type_and_address_family_gives_the_same_findings() {
     let mut cases = 0;
     for v6 in [false, true] {
         let (client, server, flow) = if v6 {
-            ("[fd00::5]:51000", "[fd00::9]:80", "[fd00::5]:51000 -> [fd00::9]:80")
+            (
+                "[fd00::5]:51000",
+                "[fd00::9]:80",
+                "[fd00::5]:51000 -> [fd00::9]:80",
+            )
         } else {
-            ("10.0.0.5:51000", "10.0.0.9:80", "10.0.0.5:51000 -> 10.0.0.9:80")
+            (
+                "10.0.0.5:51000",
+                "10.0.0.9:80",
+                "10.0.0.5:51000 -> 10.0.0.9:80",
+            )
         };
         for link in links {
             let mut c = Conn::new(client, server, link);
@@ -119,7 +148,10 @@ fn every_format_link_type_and_address_family_gives_the_same_findings() {
                 ("pcap be ns", pcap(&frames, link.linktype(), true, true)),
                 ("pcapng le", pcapng(&frames, link.linktype(), false)),
                 ("pcapng be", pcapng(&frames, link.linktype(), true)),
-                ("pcap.gz", gzip(&pcap(&frames, link.linktype(), false, true))),
+                (
+                    "pcap.gz",
+                    gzip(&pcap(&frames, link.linktype(), false, true)),
+                ),
                 ("pcapng.gz", gzip(&pcapng(&frames, link.linktype(), true))),
             ];
             for (name, bytes) in files {
@@ -129,7 +161,11 @@ fn every_format_link_type_and_address_family_gives_the_same_findings() {
                 assert_eq!(r.flows.len(), 1, "{what}");
                 assert_eq!(r.flows[0].protocol, AppProtocol::Http, "{what}");
                 assert_eq!(r.stats.frames, 8, "{what}");
-                assert_eq!(r.stats.malformed + r.stats.skipped + r.stats.unknown_link, 0, "{what}");
+                assert_eq!(
+                    r.stats.malformed + r.stats.skipped + r.stats.unknown_link,
+                    0,
+                    "{what}"
+                );
                 // Timestamps: microsecond files lose the sub-microsecond part, the others keep it.
                 let first = &r.findings[0];
                 assert_eq!(first.ts.secs, 1_700_000_000, "{what}");
@@ -153,19 +189,34 @@ fn nanosecond_timestamps_are_kept() {
     assert_eq!(ns.findings[0].ts.nanos, 126_456_789);
     assert_eq!(ng.findings[0].ts.nanos, 126_456_789);
     assert_eq!(us.findings[0].ts.nanos, 126_456_000);
-    assert_eq!(ns.findings[0].ts.rfc3339(), "2023-11-14T22:13:20.126456789Z");
+    assert_eq!(
+        ns.findings[0].ts.rfc3339(),
+        "2023-11-14T22:13:20.126456789Z"
+    );
 }
 
 #[test]
 fn http_chunked_body_with_a_value_split_across_chunks() {
     let mut c = Conn::new("10.0.0.5:51010", "10.0.0.9:8080", Link::Ethernet);
-    let body = chunked(&[b"{\"ssn\":\"234-5", b"6-7890\",\"name\":\"Robert ", b"Johnson\"}"]);
-    let mut resp = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let body = chunked(&[
+        b"{\"ssn\":\"234-5",
+        b"6-7890\",\"name\":\"Robert ",
+        b"Johnson\"}",
+    ]);
+    let mut resp =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
     resp.extend_from_slice(&body);
     let frames = c.exchange(b"GET /patients/42 HTTP/1.1\r\nHost: ehr\r\n\r\n", &resp);
     let r = run(&eth(&frames));
     let flow = "10.0.0.5:51010 -> 10.0.0.9:8080";
-    assert_eq!(phi(&r), vec![t("SSN", 5, flow, "234-56-7890"), t("NAME", 5, flow, "Robert Johnson")]);
+    assert_eq!(
+        phi(&r),
+        vec![
+            t("SSN", 5, flow, "234-56-7890"),
+            t("NAME", 5, flow, "Robert Johnson")
+        ]
+    );
     // The offsets point into the stream, past the chunk headers.
     let ssn = &r.findings[0];
     let at = memfind(&resp, b"234-5").unwrap() as u64;
@@ -185,9 +236,20 @@ fn http_gzip_body_is_decoded_and_pointed_at_its_first_frame() {
     json.extend(std::iter::repeat_n(b'x', 3000));
     json.extend_from_slice(b"\",\"ssn\":\"345-67-8901\"}");
     let gz = gzip_body(&json);
-    let resp = http("HTTP/1.1 200 OK", &[("Content-Encoding", "gzip"), ("Content-Type", "application/json")], &gz);
+    let resp = http(
+        "HTTP/1.1 200 OK",
+        &[
+            ("Content-Encoding", "gzip"),
+            ("Content-Type", "application/json"),
+        ],
+        &gz,
+    );
     let mut frames = c.handshake();
-    frames.extend(c.send(true, b"GET /p HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n", 1448));
+    frames.extend(c.send(
+        true,
+        b"GET /p HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n",
+        1448,
+    ));
     frames.extend(c.send(false, &resp, 1448));
     frames.extend(c.close());
     let r = run(&eth(&frames));
@@ -211,7 +273,10 @@ fn http_gzip_body_cut_by_the_capture_is_decoded_up_to_the_cut() {
     let seg = c.send(false, &resp, 1448);
     frames.push(seg[0].clone());
     let r = run(&eth(&frames));
-    assert_eq!(phi(&r), vec![t("SSN", 5, "10.0.0.5:51012 -> 10.0.0.9:80", "345-67-8901")]);
+    assert_eq!(
+        phi(&r),
+        vec![t("SSN", 5, "10.0.0.5:51012 -> 10.0.0.9:80", "345-67-8901")]
+    );
 }
 
 #[test]
@@ -221,7 +286,13 @@ fn http_headers_and_query_strings() {
     let frames = c.exchange(req, &http("HTTP/1.1 204 No Content", &[], b""));
     let r = run(&eth(&frames));
     let flow = "10.0.0.5:51013 -> 10.0.0.9:80";
-    assert_eq!(phi(&r), vec![t("EMAIL", 4, flow, "jane.doe@example.com"), t("SSN", 4, flow, "456-78-9012")]);
+    assert_eq!(
+        phi(&r),
+        vec![
+            t("EMAIL", 4, flow, "jane.doe@example.com"),
+            t("SSN", 4, flow, "456-78-9012")
+        ]
+    );
 }
 
 #[test]
@@ -231,26 +302,47 @@ fn http_keep_alive_head_response_has_no_body() {
     let mut c = Conn::new("10.0.0.5:51014", "10.0.0.9:80", Link::Ethernet);
     let mut reqs = b"HEAD /record HTTP/1.1\r\nHost: a\r\n\r\n".to_vec();
     reqs.extend_from_slice(b"GET /record HTTP/1.1\r\nHost: a\r\n\r\n");
-    let mut resps = b"HTTP/1.1 200 OK\r\nContent-Length: 120\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
-    resps.extend(http("HTTP/1.1 200 OK", &[("Content-Encoding", "gzip")], &gzip_body(br#"{"ssn":"567-89-0123"}"#)));
+    let mut resps =
+        b"HTTP/1.1 200 OK\r\nContent-Length: 120\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
+    resps.extend(http(
+        "HTTP/1.1 200 OK",
+        &[("Content-Encoding", "gzip")],
+        &gzip_body(br#"{"ssn":"567-89-0123"}"#),
+    ));
     let r = run(&eth(&c.exchange(&reqs, &resps)));
-    assert_eq!(phi(&r), vec![t("SSN", 5, "10.0.0.5:51014 -> 10.0.0.9:80", "567-89-0123")]);
+    assert_eq!(
+        phi(&r),
+        vec![t("SSN", 5, "10.0.0.5:51014 -> 10.0.0.9:80", "567-89-0123")]
+    );
     assert!(r.findings[0].decoded);
 }
 
 #[test]
 fn http_connect_tunnel_is_tls_not_a_body() {
     let mut c = Conn::new("10.0.0.5:51015", "10.0.0.9:3128", Link::Ethernet);
-    let mut client = b"CONNECT ehr.example.org:443 HTTP/1.1\r\nHost: ehr.example.org:443\r\n\r\n".to_vec();
+    let mut client =
+        b"CONNECT ehr.example.org:443 HTTP/1.1\r\nHost: ehr.example.org:443\r\n\r\n".to_vec();
     client.extend(tls_client_hello("ehr.example.org"));
-    client.extend(tls_record(23, b"ssn=678-90-1234 in the clear would be a finding"));
+    client.extend(tls_record(
+        23,
+        b"ssn=678-90-1234 in the clear would be a finding",
+    ));
     let mut server = b"HTTP/1.1 200 Connection established\r\n\r\n".to_vec();
     server.extend(tls_record(22, &[2, 0, 0, 4, 3, 3, 0, 0]));
-    server.extend(tls_record(23, b"dob=1950-01-01 ssn=789-01-2345 name=John Smith"));
+    server.extend(tls_record(
+        23,
+        b"dob=1950-01-01 ssn=789-01-2345 name=John Smith",
+    ));
     let r = run(&eth(&c.exchange(&client, &server)));
     // Only the CONNECT request's cleartext host names; nothing from inside the tunnel.
     let flow = "10.0.0.5:51015 -> 10.0.0.9:3128";
-    assert_eq!(phi(&r), vec![t("URL", 4, flow, "ehr.example.org"), t("URL", 4, flow, "ehr.example.org")]);
+    assert_eq!(
+        phi(&r),
+        vec![
+            t("URL", 4, flow, "ehr.example.org"),
+            t("URL", 4, flow, "ehr.example.org")
+        ]
+    );
     assert_eq!(r.flows[0].protocol, AppProtocol::Http);
     assert_eq!(r.flows[0].encryption, Encryption::ClearThenTls);
 }
@@ -262,8 +354,16 @@ fn hl7_v2_over_mllp() {
         "MSH|^~\\&|ADT|HOSP|LAB|HOSP|202401011200||ADT^A01|MSG0001|P|2.5",
         "PID|1||448812^^^HOSP^MR||DOE^JANE^Q||19610415|F|||12 ELM ST^^SPRINGFIELD^IL^62704||(217)555-0199|||||ACC99812|123-45-6789",
     ]);
-    let ack = mllp(&["MSH|^~\\&|LAB|HOSP|ADT|HOSP|202401011200||ACK|A1|P|2.5", "MSA|AA|MSG0001"]);
-    let r = run(&pcap(&c.exchange(&msg, &ack), Link::Sll.linktype(), false, false));
+    let ack = mllp(&[
+        "MSH|^~\\&|LAB|HOSP|ADT|HOSP|202401011200||ACK|A1|P|2.5",
+        "MSA|AA|MSG0001",
+    ]);
+    let r = run(&pcap(
+        &c.exchange(&msg, &ack),
+        Link::Sll.linktype(),
+        false,
+        false,
+    ));
     let flow = "10.1.0.20:40100 -> 10.1.0.30:2575";
     assert_eq!(
         phi(&r),
@@ -277,20 +377,38 @@ fn hl7_v2_over_mllp() {
             t("SSN", 4, flow, "123-45-6789"),
         ]
     );
-    assert_eq!((r.flows[0].protocol, r.flows[0].encryption), (AppProtocol::Hl7Mllp, Encryption::Cleartext));
+    assert_eq!(
+        (r.flows[0].protocol, r.flows[0].encryption),
+        (AppProtocol::Hl7Mllp, Encryption::Cleartext)
+    );
     // Offsets point into the MLLP stream: the PID's SSN where the client sent it.
-    let ssn = r.findings.iter().find(|f| f.value == b"123-45-6789").unwrap();
+    let ssn = r
+        .findings
+        .iter()
+        .find(|f| f.value == b"123-45-6789")
+        .unwrap();
     assert_eq!(ssn.offset, memfind(&msg, b"123-45-6789").unwrap() as u64);
 }
 
 fn pg_session() -> (Vec<u8>, Vec<u8>) {
     let mut cl = pg_startup("app", "ehr");
-    cl.extend(pg(b'Q', b"SELECT name, ssn, dob FROM patients WHERE ssn = '123-45-6789'\0"));
+    cl.extend(pg(
+        b'Q',
+        b"SELECT name, ssn, dob FROM patients WHERE ssn = '123-45-6789'\0",
+    ));
     let mut sv = pg(b'R', &0u32.to_be_bytes());
     sv.extend(pg(b'Z', b"I"));
     sv.extend(pg_row_description(&["name", "ssn", "dob"]));
-    sv.extend(pg_data_row(&[Some("Robert Johnson"), Some("234-56-7890"), Some("1972-11-30")]));
-    sv.extend(pg_data_row(&[Some("Linda Martinez"), None, Some("1990-07-04")]));
+    sv.extend(pg_data_row(&[
+        Some("Robert Johnson"),
+        Some("234-56-7890"),
+        Some("1972-11-30"),
+    ]));
+    sv.extend(pg_data_row(&[
+        Some("Linda Martinez"),
+        None,
+        Some("1990-07-04"),
+    ]));
     sv.extend(pg(b'C', b"SELECT 2\0"));
     sv.extend(pg(b'Z', b"I"));
     (cl, sv)
@@ -314,9 +432,16 @@ fn postgresql_simple_query_and_data_rows() {
         ]
     );
     let f = &r.flows[0];
-    assert_eq!((f.protocol, f.encryption), (AppProtocol::Postgres, Encryption::Cleartext));
+    assert_eq!(
+        (f.protocol, f.encryption),
+        (AppProtocol::Postgres, Encryption::Cleartext)
+    );
     // Row values point at their bytes in the server's stream.
-    let row = r.findings.iter().find(|x| x.value == b"Linda Martinez").unwrap();
+    let row = r
+        .findings
+        .iter()
+        .find(|x| x.value == b"Linda Martinez")
+        .unwrap();
     assert_eq!(row.offset, memfind(&sv, b"Linda Martinez").unwrap() as u64);
     // Only query text and values are scanned, not the protocol framing.
     assert!(f.clear_bytes < f.bytes);
@@ -345,14 +470,24 @@ fn postgresql_ssl_request_accepted_is_tls_and_not_scanned() {
     frames.extend(c.send(true, &ssl, 1448));
     frames.extend(c.send(false, b"S", 1448));
     let mut hello = tls_client_hello("db");
-    hello.extend(tls_record(23, b"SELECT * FROM patients WHERE ssn='123-45-6789'"));
+    hello.extend(tls_record(
+        23,
+        b"SELECT * FROM patients WHERE ssn='123-45-6789'",
+    ));
     frames.extend(c.send(true, &hello, 1448));
-    frames.extend(c.send(false, &tls_record(23, b"Robert Johnson 234-56-7890 1972-11-30"), 1448));
+    frames.extend(c.send(
+        false,
+        &tls_record(23, b"Robert Johnson 234-56-7890 1972-11-30"),
+        1448,
+    ));
     frames.extend(c.close());
     let r = run(&eth(&frames));
     assert_eq!(phi(&r), vec![]);
     let f = &r.flows[0];
-    assert_eq!((f.protocol, f.encryption, f.clear_bytes), (AppProtocol::Postgres, Encryption::Tls, 0));
+    assert_eq!(
+        (f.protocol, f.encryption, f.clear_bytes),
+        (AppProtocol::Postgres, Encryption::Tls, 0)
+    );
 }
 
 #[test]
@@ -377,7 +512,11 @@ fn postgresql_ssl_request_refused_stays_cleartext() {
 fn tls_client_hello_is_encrypted_and_never_scanned() {
     // PHI-looking text inside TLS records (as if it were ciphertext) must not be reported, on any port.
     for port in [443u16, 80, 5432, 2575] {
-        let mut c = Conn::new("10.3.0.1:49152", &format!("10.3.0.2:{port}"), Link::Ethernet);
+        let mut c = Conn::new(
+            "10.3.0.1:49152",
+            &format!("10.3.0.2:{port}"),
+            Link::Ethernet,
+        );
         let mut ch = tls_client_hello("ehr.example.org");
         ch.extend(tls_record(23, b"SSN 123-45-6789 John Smith DOB 02/14/1951"));
         let mut sh = tls_record(22, &[2, 0, 0, 4, 3, 3, 0, 0]);
@@ -385,7 +524,11 @@ fn tls_client_hello_is_encrypted_and_never_scanned() {
         let r = run(&eth(&c.exchange(&ch, &sh)));
         assert_eq!(phi(&r), vec![], "port {port}");
         let f = &r.flows[0];
-        assert_eq!((f.protocol, f.encryption, f.clear_bytes), (AppProtocol::Tls, Encryption::Tls, 0), "port {port}");
+        assert_eq!(
+            (f.protocol, f.encryption, f.clear_bytes),
+            (AppProtocol::Tls, Encryption::Tls, 0),
+            "port {port}"
+        );
         assert!(f.bytes > 0);
         assert!(!f.phi_in_clear());
     }
@@ -394,13 +537,19 @@ fn tls_client_hello_is_encrypted_and_never_scanned() {
 #[test]
 fn starttls_after_cleartext() {
     let mut c = Conn::new("10.3.0.1:49153", "10.3.0.2:25", Link::Ethernet);
-    let mut cl = b"EHLO clinic.example\r\nMAIL FROM:<dr.who@clinic.example>\r\nSTARTTLS\r\n".to_vec();
+    let mut cl =
+        b"EHLO clinic.example\r\nMAIL FROM:<dr.who@clinic.example>\r\nSTARTTLS\r\n".to_vec();
     cl.extend(tls_client_hello("mail"));
     cl.extend(tls_record(23, b"Patient SSN 123-45-6789"));
-    let r = run(&eth(&c.exchange(&cl, b"220 mail ESMTP\r\n250 ok\r\n220 go ahead\r\n")));
+    let r = run(&eth(
+        &c.exchange(&cl, b"220 mail ESMTP\r\n250 ok\r\n220 go ahead\r\n")
+    ));
     let flow = "10.3.0.1:49153 -> 10.3.0.2:25";
     assert_eq!(phi(&r), vec![t("EMAIL", 4, flow, "dr.who@clinic.example")]);
-    assert_eq!((r.flows[0].protocol, r.flows[0].encryption), (AppProtocol::Raw, Encryption::ClearThenTls));
+    assert_eq!(
+        (r.flows[0].protocol, r.flows[0].encryption),
+        (AppProtocol::Raw, Encryption::ClearThenTls)
+    );
 }
 
 #[test]
@@ -427,7 +576,10 @@ fn value_split_across_segments_out_of_order_with_retransmission_is_found_once() 
     frames.extend(c.close());
     let r = run(&eth(&frames));
     // Found once, at the frame that carried its first byte.
-    assert_eq!(phi(&r), vec![t("SSN", 5, "10.4.0.1:50000 -> 10.4.0.2:80", "234-56-7890")]);
+    assert_eq!(
+        phi(&r),
+        vec![t("SSN", 5, "10.4.0.1:50000 -> 10.4.0.2:80", "234-56-7890")]
+    );
     let f = &r.flows[0];
     assert_eq!(f.gaps, 0);
     assert_eq!(f.duplicate_bytes, 8 + split as u64);
@@ -449,29 +601,59 @@ fn a_missing_segment_is_reported_as_a_gap_and_the_rest_is_still_scanned() {
     frames.extend(c.close());
     let r = run(&eth(&frames));
     let flow = "10.4.0.1:50001 -> 10.4.0.2:9000";
-    assert_eq!(phi(&r), vec![t("NAME", 4, flow, "John Smith"), t("SSN", 5, flow, "345-67-8901")]);
+    assert_eq!(
+        phi(&r),
+        vec![
+            t("NAME", 4, flow, "John Smith"),
+            t("SSN", 5, flow, "345-67-8901")
+        ]
+    );
     let f = &r.flows[0];
     assert_eq!((f.gaps, f.missing_bytes), (2, 30 + 5));
-    assert!(f.notes.iter().any(|n| n.contains("2 gap(s), 35 byte(s) missing")), "{:?}", f.notes);
+    assert!(
+        f.notes
+            .iter()
+            .any(|n| n.contains("2 gap(s), 35 byte(s) missing")),
+        "{:?}",
+        f.notes
+    );
 }
 
 #[test]
 fn capture_started_mid_connection() {
     // No handshake: the client is told by the port numbers, the stream starts at the first byte seen.
     let mut c = Conn::new("10.4.0.1:50002", "10.4.0.2:80", Link::Ethernet);
-    let frames = c.send(true, &http("POST /x HTTP/1.1", &[("Host", "a")], br#"{"ssn":"456-78-9012"}"#), 1448);
+    let frames = c.send(
+        true,
+        &http(
+            "POST /x HTTP/1.1",
+            &[("Host", "a")],
+            br#"{"ssn":"456-78-9012"}"#,
+        ),
+        1448,
+    );
     let r = run(&eth(&frames));
-    assert_eq!(phi(&r), vec![t("SSN", 1, "10.4.0.1:50002 -> 10.4.0.2:80", "456-78-9012")]);
+    assert_eq!(
+        phi(&r),
+        vec![t("SSN", 1, "10.4.0.1:50002 -> 10.4.0.2:80", "456-78-9012")]
+    );
     assert_eq!(r.flows[0].protocol, AppProtocol::Http);
 }
 
 #[test]
 fn port_reuse_starts_a_new_flow() {
     let mut c = Conn::new("10.4.0.1:50003", "10.4.0.2:80", Link::Ethernet);
-    let mut frames = c.exchange(b"GET /a HTTP/1.1\r\nHost: a\r\n\r\n", &http("HTTP/1.1 200 OK", &[], b"ok"));
+    let mut frames = c.exchange(
+        b"GET /a HTTP/1.1\r\nHost: a\r\n\r\n",
+        &http("HTTP/1.1 200 OK", &[], b"ok"),
+    );
     let mut c2 = Conn::new("10.4.0.1:50003", "10.4.0.2:80", Link::Ethernet).isn(90_000, 123);
     frames.extend(c2.exchange(
-        &http("POST /b HTTP/1.1", &[("Host", "a")], br#"{"ssn":"456-78-9012"}"#),
+        &http(
+            "POST /b HTTP/1.1",
+            &[("Host", "a")],
+            br#"{"ssn":"456-78-9012"}"#,
+        ),
         &http("HTTP/1.1 200 OK", &[], b""),
     ));
     let r = run(&eth(&frames));
@@ -484,10 +666,34 @@ fn port_reuse_starts_a_new_flow() {
 #[test]
 fn udp_datagrams_are_scanned_and_ip_fragments_counted() {
     let frames = vec![
-        udp_frame(Link::Ethernet, "10.5.0.1:514", "10.5.0.2:514", b"<14>app: patient ssn=567-89-0123 admitted", 1),
-        udp_frame(Link::Ethernet, "[fd00::1]:40000", "[fd00::2]:514", b"<14>app: mrn=MRN-99120034", 2),
-        Frame { ts_ns: 3, data: link_frame(Link::Ethernet, &ipv4_fragment([10, 5, 0, 1], [10, 5, 0, 2], 17, 0, true, &[0; 64])) },
-        Frame { ts_ns: 4, data: link_frame(Link::Ethernet, &ipv4_fragment([10, 5, 0, 1], [10, 5, 0, 2], 17, 64, false, &[0; 8])) },
+        udp_frame(
+            Link::Ethernet,
+            "10.5.0.1:514",
+            "10.5.0.2:514",
+            b"<14>app: patient ssn=567-89-0123 admitted",
+            1,
+        ),
+        udp_frame(
+            Link::Ethernet,
+            "[fd00::1]:40000",
+            "[fd00::2]:514",
+            b"<14>app: mrn=MRN-99120034",
+            2,
+        ),
+        Frame {
+            ts_ns: 3,
+            data: link_frame(
+                Link::Ethernet,
+                &ipv4_fragment([10, 5, 0, 1], [10, 5, 0, 2], 17, 0, true, &[0; 64]),
+            ),
+        },
+        Frame {
+            ts_ns: 4,
+            data: link_frame(
+                Link::Ethernet,
+                &ipv4_fragment([10, 5, 0, 1], [10, 5, 0, 2], 17, 64, false, &[0; 8]),
+            ),
+        },
     ];
     let r = run(&eth(&frames));
     assert_eq!(
@@ -499,7 +705,10 @@ fn udp_datagrams_are_scanned_and_ip_fragments_counted() {
     );
     assert_eq!(r.stats.ip_fragments, 2);
     assert_eq!(r.stats.udp_packets, 2);
-    assert!(r.flows.iter().all(|f| f.transport == Transport::Udp && f.encryption == Encryption::Cleartext));
+    assert!(r
+        .flows
+        .iter()
+        .all(|f| f.transport == Transport::Udp && f.encryption == Encryption::Cleartext));
 }
 
 #[test]
@@ -511,12 +720,26 @@ fn memory_caps_drop_and_count_bytes() {
     let mut frames = c.handshake();
     frames.extend(c.send(true, &data, 1000));
     frames.extend(c.close());
-    let opts = Options { max_stream_bytes: 2000, ..Options::default() };
+    let opts = Options {
+        max_stream_bytes: 2000,
+        ..Options::default()
+    };
     let r = scan(&Detector::new(), &eth(&frames)[..], &opts);
     let f = &r.flows[0];
     assert_eq!(f.dropped_bytes, data.len() as u64 - 2000);
-    assert_eq!(f.gaps, 0, "bytes dropped at a cap are not gaps in the capture");
-    assert_eq!(phi(&r), vec![t("SSN", 4, "10.6.0.1:50000 -> 10.6.0.2:9000", "234-56-7890")]);
+    assert_eq!(
+        f.gaps, 0,
+        "bytes dropped at a cap are not gaps in the capture"
+    );
+    assert_eq!(
+        phi(&r),
+        vec![t(
+            "SSN",
+            4,
+            "10.6.0.1:50000 -> 10.6.0.2:9000",
+            "234-56-7890"
+        )]
+    );
     assert!(f.notes.iter().any(|n| n.contains("memory cap")));
     assert_eq!(r.stats.dropped_bytes, f.dropped_bytes);
 }
@@ -526,13 +749,30 @@ fn many_closed_connections_are_all_reported_in_order() {
     // More connections than a closed flow lingers for: each is analysed once, in the order it started.
     let mut frames = Vec::new();
     for i in 0..700u32 {
-        let mut c = Conn::new(&format!("10.7.{}.{}:40000", i / 250, i % 250 + 1), "10.7.9.9:80", Link::Raw);
-        let body = if i % 100 == 7 { br#"{"ssn":"456-78-9012"}"#.to_vec() } else { b"{}".to_vec() };
-        frames.extend(c.exchange(&http("POST /x HTTP/1.1", &[("Host", "a")], &body), &http("HTTP/1.1 200 OK", &[], b"")));
+        let mut c = Conn::new(
+            &format!("10.7.{}.{}:40000", i / 250, i % 250 + 1),
+            "10.7.9.9:80",
+            Link::Raw,
+        );
+        let body = if i % 100 == 7 {
+            br#"{"ssn":"456-78-9012"}"#.to_vec()
+        } else {
+            b"{}".to_vec()
+        };
+        frames.extend(c.exchange(
+            &http("POST /x HTTP/1.1", &[("Host", "a")], &body),
+            &http("HTTP/1.1 200 OK", &[], b""),
+        ));
     }
     let r = run(&pcap(&frames, 101, false, false));
     assert_eq!(r.flows.len(), 700);
-    assert!(r.flows.windows(2).all(|w| w[0].first_frame < w[1].first_frame));
+    assert!(r
+        .flows
+        .windows(2)
+        .all(|w| w[0].first_frame < w[1].first_frame));
     let frames_with_ssn: Vec<u64> = r.findings.iter().map(|f| f.frame).collect();
-    assert_eq!(frames_with_ssn, (0..7).map(|k| (k * 100 + 7) * 8 + 4).collect::<Vec<u64>>());
+    assert_eq!(
+        frames_with_ssn,
+        (0..7).map(|k| (k * 100 + 7) * 8 + 4).collect::<Vec<u64>>()
+    );
 }
