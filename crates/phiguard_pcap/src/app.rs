@@ -810,7 +810,7 @@ mod tests {
         let (p, used) = dechunk(b"4\r\nWiki\r\n5;x=1\r\npedia\r\n0\r\n\r\nNEXT", 100);
         assert_eq!(p.text, b"Wikipedia");
         assert_eq!(used, 28);
-        assert_eq!(p.stream_offset(4), 100 + 17);
+        assert_eq!(p.stream_offset(4), 100 + 16);
     }
 
     #[test]
