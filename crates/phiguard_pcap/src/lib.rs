@@ -1,12 +1,28 @@
-//! phiguard_pcap: PHI in network captures. Reads pcap and pcapng, decodes link, IP, TCP and UDP headers,
-//! reassembles TCP streams per direction, understands HTTP/1.x, HL7 v2 over MLLP, PostgreSQL and TLS, and runs
-//! the PHI detector over the cleartext application data. Every finding points back to the frame that carried
-//! it; every flow is summarised as cleartext or encrypted (45 CFR 164.312(e)(1), transmission security).
+//! phiguard_pcap: PHI in network captures. Reads pcap and pcapng (plain or gzip-compressed), decodes link, IP,
+//! TCP and UDP headers, reassembles TCP streams per direction, understands HTTP/1.x, HL7 v2 over MLLP,
+//! PostgreSQL and TLS, and runs the PHI detector over the cleartext application data. Every finding points back
+//! to the frame that carried its first byte; every flow is summarised as cleartext or encrypted (45 CFR
+//! 164.312(e)(1), transmission security).
 //!
-//! - [`capture`]: pcap and pcapng records.
-//! - [`packet`]: link layers, IPv4/IPv6 (fragments are counted, not reassembled), TCP and UDP.
+//! - [`capture`]: pcap and pcapng records; errors name the byte offset and the record.
+//! - [`packet`]: link layers, IPv4/IPv6, TCP and UDP.
 //! - [`tcp`]: per-direction reassembly with first-copy-wins overlaps, gaps and memory caps.
 //! - [`app`]: application protocols and what of them is scanned.
+//!
+//! Scope, stated plainly:
+//! - IPv4 and IPv6 fragments are counted ([`Stats::ip_fragments`]), not reassembled, and not scanned.
+//! - TCP: no checksum verification; a segment is placed by its sequence number alone. Bytes the capture
+//!   lacks are gaps (between segments, before the first after a SYN, before a FIN); the rest is still scanned,
+//!   but a value cut by a gap may be missed. Bytes past [`Options`] caps are dropped and counted.
+//! - The client of a connection is the sender of the SYN; without a handshake, the side with the higher port.
+//! - HTTP/1.x only: HTTP/2, QUIC and WebSocket frames after an upgrade are scanned as raw bytes or reported
+//!   as encrypted; compressed bodies other than gzip and deflate are noted, not scanned. Findings in a
+//!   decompressed body point at the frame where the body starts.
+//! - PostgreSQL is parsed from the start of a connection; a connection captured without its start is raw.
+//! - TLS, DTLS and STARTTLS are recognised by their record headers; nothing after the handshake is scanned,
+//!   and nothing is decrypted.
+//! - Memory: flows are analysed when they close (after a quiet period) or at the end of the capture; the
+//!   stored payload is bounded by [`Options::max_total_bytes`] and [`Options::max_stream_bytes`].
 
 pub mod app;
 pub mod capture;
