@@ -776,3 +776,64 @@ fn many_closed_connections_are_all_reported_in_order() {
         (0..7).map(|k| (k * 100 + 7) * 8 + 4).collect::<Vec<u64>>()
     );
 }
+
+#[test]
+fn vlan_tags_pppoe_and_sll2() {
+    let mut c = Conn::new("10.0.0.5:51000", "10.0.0.9:80", Link::Raw);
+    let raw = http_exchange(&mut c);
+    let flow = "10.0.0.5:51000 -> 10.0.0.9:80";
+    // Ethernet with two VLAN tags (802.1ad outer, 802.1Q inner).
+    let qinq: Vec<Frame> = raw
+        .iter()
+        .map(|f| {
+            let mut d = vec![
+                2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0xA8, 0, 10, 0x81, 0x00, 0, 100, 0x08,
+                0x00,
+            ];
+            d.extend_from_slice(&f.data);
+            Frame {
+                ts_ns: f.ts_ns,
+                data: d,
+            }
+        })
+        .collect();
+    assert_eq!(
+        phi(&run(&pcap(&qinq, 1, false, false))),
+        http_expected(flow)
+    );
+    // PPPoE session over Ethernet.
+    let pppoe: Vec<Frame> = raw
+        .iter()
+        .map(|f| {
+            let mut d = vec![
+                2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0x64, 0x11, 0, 0, 1,
+            ];
+            d.extend_from_slice(&((f.data.len() + 2) as u16).to_be_bytes());
+            d.extend_from_slice(&[0x00, 0x21]);
+            d.extend_from_slice(&f.data);
+            Frame {
+                ts_ns: f.ts_ns,
+                data: d,
+            }
+        })
+        .collect();
+    assert_eq!(
+        phi(&run(&pcap(&pppoe, 1, false, false))),
+        http_expected(flow)
+    );
+    // Linux cooked capture v2.
+    let sll2: Vec<Frame> = raw
+        .iter()
+        .map(|f| {
+            let mut d = vec![
+                0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0,
+            ];
+            d.extend_from_slice(&f.data);
+            Frame {
+                ts_ns: f.ts_ns,
+                data: d,
+            }
+        })
+        .collect();
+    assert_eq!(phi(&run(&pcapng(&sll2, 276, false))), http_expected(flow));
+}
