@@ -55,7 +55,7 @@ fn capture(target: usize) -> (Vec<u8>, usize) {
                 b"",
             );
             let mut body = filler(n, 4000);
-            if n % 50 == 0 {
+            if n.is_multiple_of(50) {
                 body = format!("{{\"patient\":{{\"name\":\"Maria Gonzalez\",\"ssn\":\"234-56-7890\",\"dob\":\"1984-03-12\"}},\"orders\":{body}}}");
                 phi += 1;
             }

@@ -522,10 +522,7 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits, pairing: &mut 
 fn dechunk(d: &[u8], base: u64) -> (Piece, usize) {
     let mut p = Piece::default();
     let mut at = 0;
-    loop {
-        let Some(nl) = memchr::memchr(b'\n', &d[at..]) else {
-            break;
-        };
+    while let Some(nl) = memchr::memchr(b'\n', d.get(at..).unwrap_or_default()) {
         let line = &d[at..at + nl];
         let hex: &[u8] = line
             .split(|&c| c == b';' || c == b'\r')
@@ -666,11 +663,7 @@ fn postgres(streams: &[Stream; 2]) -> [DirAnalysis; 2] {
     let mut cleartext_password = false;
     let mut columns: Vec<Vec<u8>> = Vec::new();
     let stop = pg_messages(s, sa, |kind, body, off| match kind {
-        b'R' => {
-            if be32(body, 0) == Some(3) {
-                cleartext_password = true;
-            }
-        }
+        b'R' if be32(body, 0) == Some(3) => cleartext_password = true,
         b'T' => {
             columns.clear();
             let n = be16(body, 0).unwrap_or(0);

@@ -22,7 +22,7 @@ impl Timestamp {
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
         let (hh, mm, ss) = (rem / 3600, rem % 3600 / 60, rem % 60);
-        if self.nanos % 1000 == 0 {
+        if self.nanos.is_multiple_of(1000) {
             format!(
                 "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{:06}Z",
                 self.nanos / 1000
@@ -231,7 +231,7 @@ impl<R: Read> CaptureReader<R> {
                 }
             };
             let len = u32_at(&head, 4, big).unwrap_or(0) as usize;
-            if !(28..=MAX_RECORD).contains(&len) || len % 4 != 0 {
+            if !(28..=MAX_RECORD).contains(&len) || !len.is_multiple_of(4) {
                 return Err(fmt_err(
                     4,
                     format!("pcapng section header: bad block length {len}"),
@@ -424,7 +424,7 @@ impl<R: Read> CaptureReader<R> {
                 }
             };
             let len = u32_at(&h, 4, big).unwrap_or(0) as usize;
-            if !(28..=MAX_RECORD).contains(&len) || len % 4 != 0 {
+            if !(28..=MAX_RECORD).contains(&len) || !len.is_multiple_of(4) {
                 return Err(self.err(
                     start + 4,
                     format!("pcapng section header: bad block length {len}"),
@@ -439,7 +439,7 @@ impl<R: Read> CaptureReader<R> {
             return Ok(Step::Other);
         }
         let len = u32_at(&h, 4, big).unwrap_or(0) as usize;
-        if len < 12 || len % 4 != 0 || len > MAX_RECORD {
+        if len < 12 || !len.is_multiple_of(4) || len > MAX_RECORD {
             return Err(self.err(
                 start + 4,
                 format!("pcapng block of type {kind:#x}: bad block length {len}"),

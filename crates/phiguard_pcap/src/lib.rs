@@ -217,6 +217,14 @@ impl Report {
 
 type Key = (SocketAddr, SocketAddr, Transport);
 
+/// One UDP datagram's payload, its offset among the side's datagram bytes, and its frame.
+struct Datagram {
+    offset: u64,
+    data: Vec<u8>,
+    frame: u64,
+    ts: Timestamp,
+}
+
 /// Frames a closed connection stays in memory before it is analysed.
 const LINGER_FRAMES: u64 = 4096;
 
@@ -227,8 +235,8 @@ struct Flow {
     transport: Transport,
     first_frame: u64,
     dirs: [Direction; 2],
-    /// UDP datagrams per side: (offset, payload, frame, time).
-    datagrams: [Vec<(u64, Vec<u8>, u64, Timestamp)>; 2],
+    /// UDP datagrams per side.
+    datagrams: [Vec<Datagram>; 2],
     udp_bytes: [u64; 2],
     /// UDP payload bytes held per side.
     udp_held: [usize; 2],
@@ -297,7 +305,7 @@ impl<'d> Scanner<'d> {
         self.report.stats.frames += 1;
         // Closed connections are analysed once they have been quiet for a while (late ACKs and
         // retransmissions still land in them), so that memory follows the open connections only.
-        if p.frame % LINGER_FRAMES == 0 {
+        if p.frame.is_multiple_of(LINGER_FRAMES) {
             self.release_closed_before(p.frame.saturating_sub(LINGER_FRAMES));
         }
         let seg = match packet::decode(p.link, &p.data) {
@@ -409,7 +417,12 @@ impl<'d> Scanner<'d> {
                 let room = max.saturating_sub(held);
                 let room = room.min(self.budget.cap.saturating_sub(self.budget.used));
                 if seg.payload.len() <= room {
-                    flow.datagrams[side].push((off, seg.payload.to_vec(), p.frame, p.ts));
+                    flow.datagrams[side].push(Datagram {
+                        offset: off,
+                        data: seg.payload.to_vec(),
+                        frame: p.frame,
+                        ts: p.ts,
+                    });
                     if let Some(h) = flow.udp_held.get_mut(side) {
                         *h += seg.payload.len();
                     }
@@ -534,7 +547,13 @@ impl<'d> Scanner<'d> {
                         notes: Vec::new(),
                     };
                     let mut stream = Stream::default();
-                    for (off, data, frame, ts) in grams.drain(..) {
+                    for Datagram {
+                        offset: off,
+                        data,
+                        frame,
+                        ts,
+                    } in grams.drain(..)
+                    {
                         self.budget.used = self.budget.used.saturating_sub(data.len());
                         summary.bytes += data.len() as u64;
                         stream.origins.push(Origin {

@@ -51,7 +51,7 @@ fn data_flows(r: &Report) -> Vec<&FlowSummary> {
     r.flows.iter().filter(|f| f.bytes > 0).collect()
 }
 
-fn flow<'a>(r: &'a Report, server_port: u16, client_port: u16) -> &'a FlowSummary {
+fn flow(r: &Report, server_port: u16, client_port: u16) -> &FlowSummary {
     r.flows
         .iter()
         .find(|f| f.server.port() == server_port && f.client.port() == client_port)

@@ -356,7 +356,7 @@ pub fn pcapng_epb(out: &mut Vec<u8>, f: &Frame, big: bool) {
     put32(&mut epb, f.data.len() as u32, big);
     put32(&mut epb, f.data.len() as u32, big);
     epb.extend_from_slice(&f.data);
-    while epb.len() % 4 != 0 {
+    while !epb.len().is_multiple_of(4) {
         epb.push(0);
     }
     block(out, 6, &epb, big);
@@ -366,7 +366,7 @@ fn option(out: &mut Vec<u8>, code: u16, value: &[u8], big: bool) {
     put16(out, code, big);
     put16(out, value.len() as u16, big);
     out.extend_from_slice(value);
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push(0);
     }
 }
