@@ -95,19 +95,17 @@ fn http_over_loopback_captured_by_tcpdump() {
             }
             got.extend_from_slice(&buf[..n]);
         }
-        let body = br#"{"patient":"Maria Gonzalez","dob":"1984-03-12"}"#;
-        write!(
-            s,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        let body = r#"{"patient":"Maria Gonzalez","dob":"1984-03-12"}"#;
+        let resp = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
-        )
-        .unwrap();
-        s.write_all(body).unwrap();
+        );
+        s.write_all(resp.as_bytes()).unwrap();
     });
-    let body = br#"{"ssn":"234-56-7890"}"#;
+    let body = r#"{"ssn":"234-56-7890"}"#;
+    let req = format!("POST /patients HTTP/1.1\r\nHost: ehr\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
     let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(c, "POST /patients HTTP/1.1\r\nHost: ehr\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
-    c.write_all(body).unwrap();
+    c.write_all(req.as_bytes()).unwrap();
     let mut resp = Vec::new();
     c.read_to_end(&mut resp).unwrap();
     drop(c);
@@ -143,8 +141,10 @@ fn http_over_loopback_captured_by_tcpdump() {
     for v in [&b"234-56-7890"[..], b"Maria Gonzalez", b"1984-03-12"] {
         assert!(
             values.contains(&v),
-            "{:?} missing",
-            String::from_utf8_lossy(v)
+            "{:?} missing; flows {:?}; findings {:?}",
+            String::from_utf8_lossy(v),
+            report.flows,
+            report.findings
         );
     }
     // The SYN is the first captured frame; the request follows the handshake.
