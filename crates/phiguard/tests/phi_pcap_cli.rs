@@ -4,8 +4,9 @@
 #[path = "../../phiguard_pcap/tests/support/mod.rs"]
 mod support;
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use support::*;
 
@@ -87,7 +88,7 @@ fn findings_name_file_frame_flow_protocol_entity_and_mask_values() {
     );
     assert!(out.contains(&format!("ehr.pcap: frame 4: {FLOW} http client->server CREDENTIAL (HTTP Basic) 1.00 (not shown)")), "{out}");
     assert!(
-        out.contains(&format!("ehr.pcap: {FLOW} http cleartext: 3 identifier(s) sent without encryption, first frame 1: transmission security (45 CFR 164.312(e)(1)")),
+        out.contains(&format!("ehr.pcap: {FLOW} http cleartext: 3 identifier(s) sent without encryption, first in frame 4: transmission security (45 CFR 164.312(e)(1)")),
         "{out}"
     );
     assert!(out.contains("3 identifier(s) and 1 credential(s) in 1 flow(s) (0 encrypted, 1 carrying PHI in the clear) of 1 capture(s), 8 frame(s)"), "{out}");
@@ -342,4 +343,25 @@ fn directories_and_captures_without_traffic() {
     let o = phiguard(dir.path(), &["phi", "pcap", "empty"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no capture files"), "{}", stderr(&o));
+}
+
+#[test]
+fn capture_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phiguard"))
+        .args(["phi", "pcap", "-o", "json", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = pcapng(&cleartext_frames(), 1, false);
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["captures"][0]["path"], "-");
+    assert_eq!(doc["stats"]["identifiers"], 3);
+    assert_eq!(doc["captures"][0]["file_bytes"], bytes.len());
 }

@@ -21,8 +21,8 @@ const TRANSMISSION_ENCRYPTION: &str = "45 CFR 164.312(e)(2)(ii)";
 
 #[derive(Args, Debug)]
 pub struct PcapArgs {
-    /// Capture files (pcap or pcapng, optionally gzip-compressed), or directories searched recursively for
-    /// `.pcap`, `.pcapng`, `.cap` and their `.gz` forms.
+    /// Capture files (pcap or pcapng, optionally gzip-compressed), directories searched recursively for
+    /// `.pcap`, `.pcapng`, `.cap` and their `.gz` forms, or `-` for stdin (`tcpdump -w - | phiguard phi pcap -`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[arg(short, long, value_enum, default_value_t = PhiFormat::Text)]
@@ -73,7 +73,7 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
-        if !p.is_dir() {
+        if p.as_os_str() == "-" || !p.is_dir() {
             files.push(p.clone());
             continue;
         }
@@ -111,6 +111,10 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 }
 
 fn scan_file(det: &Detector, path: &Path, opts: &Options) -> CaptureResult {
+    if path.as_os_str() == "-" {
+        let report = phiguard_pcap::scan(det, io::stdin().lock(), opts);
+        return result("-".into(), report);
+    }
     let name = path.display().to_string();
     let file = match File::open(path) {
         Ok(f) => f,
@@ -123,6 +127,10 @@ fn scan_file(det: &Detector, path: &Path, opts: &Options) -> CaptureResult {
         }
     };
     let report = phiguard_pcap::scan(det, BufReader::with_capacity(1 << 20, file), opts);
+    result(name, report)
+}
+
+fn result(name: String, report: Report) -> CaptureResult {
     let error = report.error.as_ref().map(|e| {
         format!(
             "{name}: {e}; {} frame(s) before it were analysed",
@@ -142,6 +150,16 @@ fn side(s: Side) -> &'static str {
         Side::ClientToServer => "client->server",
         Side::ServerToClient => "server->client",
     }
+}
+
+/// The first frame of flow `id` that carried an identifier.
+fn first_phi_frame(r: &Report, id: usize) -> u64 {
+    r.findings
+        .iter()
+        .filter(|f| f.flow == id && matches!(f.kind, Kind::Phi { .. }))
+        .map(|f| f.frame)
+        .min()
+        .unwrap_or(0)
 }
 
 /// A flow with PHI in the clear: the transmission-security problem.
@@ -289,18 +307,18 @@ fn write_text(
                 if f.decoded { " (decoded body)" } else { "" }
             )?;
         }
-        for flow in &r.report.flows {
+        for (id, flow) in r.report.flows.iter().enumerate() {
             if exposed(flow) {
                 writeln!(
                     out,
-                    "{}: {} {} {}: {} identifier(s) sent without encryption, first frame {}: transmission security \
+                    "{}: {} {} {}: {} identifier(s) sent without encryption, first in frame {}: transmission security \
                      ({TRANSMISSION_SECURITY}; encryption {TRANSMISSION_ENCRYPTION})",
                     r.path,
                     flow.label(),
                     flow.protocol,
                     flow.encryption.as_str(),
                     flow.phi,
-                    flow.first_frame
+                    first_phi_frame(&r.report, id)
                 )?;
             }
             if all_flows
@@ -562,7 +580,14 @@ fn write_sarif(
                 "properties": {"frame": f.frame, "flow": flow.label(), "protocol": f.protocol.as_str(), "direction": side(f.side), "time": f.ts.rfc3339()}
             }));
         }
-        for flow in r.report.flows.iter().filter(|f| exposed(f)) {
+        for (id, flow) in r
+            .report
+            .flows
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| exposed(f))
+        {
+            let first = first_phi_frame(&r.report, id);
             rules.push("PHI-IN-TRANSIT".into());
             sarif_results.push(serde_json::json!({
                 "ruleId": "PHI-IN-TRANSIT",
@@ -573,9 +598,9 @@ fn write_sarif(
                 )},
                 "locations": [{
                     "physicalLocation": {"artifactLocation": {"uri": r.path}},
-                    "logicalLocations": [{"name": format!("frame {}", flow.first_frame), "fullyQualifiedName": flow.label()}]
+                    "logicalLocations": [{"name": format!("frame {first}"), "fullyQualifiedName": flow.label()}]
                 }],
-                "properties": {"first_frame": flow.first_frame, "flow": flow.label(), "protocol": flow.protocol.as_str(), "hipaa": TRANSMISSION_SECURITY}
+                "properties": {"first_phi_frame": first, "flow": flow.label(), "protocol": flow.protocol.as_str(), "hipaa": TRANSMISSION_SECURITY}
             }));
         }
     }
