@@ -365,3 +365,35 @@ fn capture_from_stdin() {
     assert_eq!(doc["stats"]["identifiers"], 3);
     assert_eq!(doc["captures"][0]["file_bytes"], bytes.len());
 }
+
+#[test]
+fn what_was_not_analysed_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut frames = tls_frames();
+    // An IPv4 fragment and a frame cut inside its IP header.
+    let mut frag = ip_packet(
+        "10.0.0.5".parse().unwrap(),
+        "10.0.0.9".parse().unwrap(),
+        17,
+        &udp(1, 2, b"x"),
+    );
+    frag[6] = 0x20;
+    frames.push(Frame {
+        ts_ns: 0,
+        data: link_frame(Link::Ethernet, &frag),
+    });
+    frames.push(Frame {
+        ts_ns: 0,
+        data: link_frame(Link::Ethernet, &frag)[..20].to_vec(),
+    });
+    write(dir.path(), "partial.pcap", &pcap(&frames, 1, false, false));
+    let o = phiguard(dir.path(), &["phi", "pcap", "partial.pcap"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(
+        stdout(&o).contains(
+            "partial.pcap: not analysed: 1 IP fragment(s) not reassembled, 1 malformed frame(s)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}

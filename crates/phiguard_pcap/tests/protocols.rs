@@ -837,3 +837,57 @@ fn vlan_tags_pppoe_and_sll2() {
         .collect();
     assert_eq!(phi(&run(&pcapng(&sll2, 276, false))), http_expected(flow));
 }
+
+#[test]
+fn postgresql_extended_protocol_parse_and_bind_parameters() {
+    let mut c = Conn::new("10.2.0.7:53004", "10.2.0.8:5432", Link::Ethernet);
+    let mut cl = pg_startup("app", "ehr");
+    // Parse: unnamed statement, query text, no parameter types.
+    let mut parse = b"\0INSERT INTO patients (name, ssn, email) VALUES ($1, $2, $3)\0".to_vec();
+    parse.extend_from_slice(&0u16.to_be_bytes());
+    cl.extend(pg(b'P', &parse));
+    // Bind: unnamed portal and statement, no format codes, three text parameters, no result formats.
+    let mut bind = b"\0\0".to_vec();
+    bind.extend_from_slice(&0u16.to_be_bytes());
+    bind.extend_from_slice(&3u16.to_be_bytes());
+    for v in [
+        "Robert Johnson",
+        "345-67-8901",
+        "robert.johnson@example.com",
+    ] {
+        bind.extend_from_slice(&(v.len() as u32).to_be_bytes());
+        bind.extend_from_slice(v.as_bytes());
+    }
+    bind.extend_from_slice(&0u16.to_be_bytes());
+    cl.extend(pg(b'B', &bind));
+    cl.extend(pg(b'E', b"\0\0\0\0\0"));
+    cl.extend(pg(b'S', b""));
+    let mut sv = pg(b'R', &0u32.to_be_bytes());
+    sv.extend(pg(b'Z', b"I"));
+    sv.extend(pg(b'1', b""));
+    sv.extend(pg(b'2', b""));
+    sv.extend(pg(b'C', b"INSERT 0 1\0"));
+    sv.extend(pg(b'Z', b"I"));
+    let r = run(&eth(&c.exchange(&cl, &sv)));
+    let flow = "10.2.0.7:53004 -> 10.2.0.8:5432";
+    assert_eq!(
+        phi(&r),
+        vec![
+            t("NAME", 4, flow, "Robert Johnson"),
+            t("SSN", 4, flow, "345-67-8901"),
+            t("EMAIL", 4, flow, "robert.johnson@example.com"),
+        ]
+    );
+    let f = &r.flows[0];
+    assert_eq!(
+        (f.protocol, f.encryption),
+        (AppProtocol::Postgres, Encryption::Cleartext)
+    );
+    assert!(f.notes.is_empty(), "every message parsed: {:?}", f.notes);
+    let ssn = r
+        .findings
+        .iter()
+        .find(|x| x.value == b"345-67-8901")
+        .unwrap();
+    assert_eq!(ssn.offset, memfind(&cl, b"345-67-8901").unwrap() as u64);
+}

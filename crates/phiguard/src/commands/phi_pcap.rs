@@ -346,6 +346,39 @@ fn write_text(
                 )?;
             }
         }
+        // What was not analysed, so that a clean result is never read as "all of it was clean".
+        let st = &r.report.stats;
+        let mut unread = Vec::new();
+        if st.ip_fragments > 0 {
+            unread.push(format!(
+                "{} IP fragment(s) not reassembled",
+                st.ip_fragments
+            ));
+        }
+        if st.malformed > 0 {
+            unread.push(format!("{} malformed frame(s)", st.malformed));
+        }
+        if st.unknown_link > 0 {
+            unread.push(format!(
+                "{} frame(s) of an unsupported link type",
+                st.unknown_link
+            ));
+        }
+        if st.flows_over_cap > 0 {
+            unread.push(format!(
+                "{} packet(s) of flows beyond the flow limit",
+                st.flows_over_cap
+            ));
+        }
+        if st.dropped_bytes > 0 {
+            unread.push(format!(
+                "{} byte(s) beyond the memory caps",
+                st.dropped_bytes
+            ));
+        }
+        if !unread.is_empty() {
+            writeln!(out, "{}: not analysed: {}", r.path, unread.join(", "))?;
+        }
     }
     Ok(())
 }
