@@ -354,6 +354,10 @@ impl<'d> Scanner<'d> {
         }
         if !self.flows.contains_key(&key) {
             if self.flows.len() >= self.opts.max_flows {
+                // Closed connections make room before a new one is refused.
+                self.release_closed();
+            }
+            if self.flows.len() >= self.opts.max_flows {
                 self.report.stats.flows_over_cap += 1;
                 return;
             }

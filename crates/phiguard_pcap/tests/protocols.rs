@@ -891,3 +891,44 @@ fn postgresql_extended_protocol_parse_and_bind_parameters() {
         .unwrap();
     assert_eq!(ssn.offset, memfind(&cl, b"345-67-8901").unwrap() as u64);
 }
+
+#[test]
+fn flow_limit_counts_what_it_refuses_and_closed_flows_make_room() {
+    let exchange = |port: u16| {
+        let mut c = Conn::new(&format!("10.8.0.1:{port}"), "10.8.0.2:80", Link::Ethernet);
+        c.exchange(
+            &http(
+                "POST /x HTTP/1.1",
+                &[("Host", "a")],
+                br#"{"ssn":"456-78-9012"}"#,
+            ),
+            &http("HTTP/1.1 200 OK", &[], b""),
+        )
+    };
+    let opts = Options {
+        max_flows: 2,
+        ..Options::default()
+    };
+    // Three connections one after another: each closes before the next starts, all are analysed.
+    let mut seq = exchange(40001);
+    seq.extend(exchange(40002));
+    seq.extend(exchange(40003));
+    let r = scan(&Detector::new(), &eth(&seq)[..], &opts);
+    assert_eq!((r.flows.len(), r.stats.flows_over_cap), (3, 0));
+    assert_eq!(r.findings.len(), 3);
+    // Three at once: the third is counted, not analysed.
+    let (a, b, c) = (exchange(40004), exchange(40005), exchange(40006));
+    let mut interleaved = Vec::new();
+    for i in 0..a.len() {
+        interleaved.extend([a[i].clone(), b[i].clone(), c[i].clone()]);
+    }
+    let r = scan(&Detector::new(), &eth(&interleaved)[..], &opts);
+    // The third connection's handshake, request and response are refused (later packets may open a flow
+    // once the others closed, but its data is gone).
+    assert!(r.stats.flows_over_cap >= 5, "{:?}", r.stats);
+    assert_eq!(r.findings.len(), 2);
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| r.flows[f.flow].client.port() != 40006));
+}
