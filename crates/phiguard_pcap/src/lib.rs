@@ -282,6 +282,9 @@ pub struct Scanner<'d> {
     summaries: Vec<Option<FlowSummary>>,
     budget: Budget,
     report: Report,
+    /// Connections that closed (both FINs or a reset), in the order they closed; an entry whose flow was
+    /// replaced or already analysed is skipped.
+    closing: Vec<Key>,
 }
 
 impl<'d> Scanner<'d> {
@@ -297,6 +300,7 @@ impl<'d> Scanner<'d> {
                 cap: opts.max_total_bytes,
             },
             report: Report::default(),
+            closing: Vec::new(),
         }
     }
 
@@ -353,8 +357,8 @@ impl<'d> Scanner<'d> {
             }
         }
         if !self.flows.contains_key(&key) {
-            if self.flows.len() >= self.opts.max_flows {
-                // Closed connections make room before a new one is refused.
+            // Closed connections make room before a new one is refused.
+            if self.flows.len() >= self.opts.max_flows && !self.closing.is_empty() {
                 self.release_closed();
             }
             if self.flows.len() >= self.opts.max_flows {
@@ -403,6 +407,7 @@ impl<'d> Scanner<'d> {
         flow.last_frame = p.frame;
         match seg.tcp {
             Some(t) => {
+                let was_closed = flow.closed();
                 flow.dirs[side].add(
                     t.seq,
                     t.flags,
@@ -412,6 +417,9 @@ impl<'d> Scanner<'d> {
                     max,
                     &mut self.budget,
                 );
+                if !was_closed && flow.closed() {
+                    self.closing.push(key);
+                }
             }
             None => {
                 flow.udp_packets += 1;
@@ -443,19 +451,19 @@ impl<'d> Scanner<'d> {
         self.release_closed_before(u64::MAX);
     }
 
-    /// Analyses the connections that closed and saw no packet since frame `before`.
+    /// Analyses the connections that closed and saw no packet since frame `before`; the others stay queued.
     fn release_closed_before(&mut self, before: u64) {
-        let mut closed: Vec<(usize, Key)> = self
-            .flows
-            .iter()
-            .filter(|(_, f)| f.closed() && f.last_frame < before)
-            .map(|(k, f)| (f.id, *k))
-            .collect();
-        closed.sort_unstable();
-        let closed = closed.into_iter().map(|(_, k)| k);
-        for k in closed {
-            if let Some(f) = self.flows.remove(&k) {
-                self.finish_flow(f);
+        let queue = std::mem::take(&mut self.closing);
+        for k in queue {
+            match self.flows.get(&k) {
+                Some(f) if f.closed() && f.last_frame < before => {
+                    if let Some(f) = self.flows.remove(&k) {
+                        self.finish_flow(f);
+                    }
+                }
+                Some(f) if f.closed() => self.closing.push(k),
+                // Replaced by a new connection on the same addresses, or analysed already.
+                _ => {}
             }
         }
     }
