@@ -6,6 +6,7 @@ mod history;
 mod init;
 pub mod netpol;
 pub mod phi;
+pub mod phi_pcap;
 pub mod rbac;
 mod rules;
 mod scan;

@@ -26,6 +26,8 @@ pub enum PhiCommand {
     Eval(EvalArgs),
     /// Write synthetic PHI-bearing logs, HL7 and FHIR records (and their gold spans).
     Gen(GenArgs),
+    /// Find identifiers and credentials in unencrypted network traffic (pcap, pcapng, gzip-compressed).
+    Pcap(super::phi_pcap::PcapArgs),
 }
 
 #[derive(Args, Debug)]
@@ -148,10 +150,11 @@ pub fn run(cmd: PhiCommand) -> anyhow::Result<u8> {
         PhiCommand::Redact(a) => redact(a),
         PhiCommand::Eval(a) => evaluate(a),
         PhiCommand::Gen(a) => generate(a),
+        PhiCommand::Pcap(a) => super::phi_pcap::run(a),
     }
 }
 
-fn detector(c: &Common) -> anyhow::Result<Detector> {
+pub(super) fn detector(c: &Common) -> anyhow::Result<Detector> {
     let path = match &c.config {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("phiguard.toml")).filter(|p| p.is_file()),
