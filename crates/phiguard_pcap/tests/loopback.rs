@@ -12,6 +12,22 @@ use phiguard_phi::Detector;
 
 struct Capture(Child);
 
+impl Capture {
+    /// Sends SIGINT and waits (up to five seconds) for tcpdump to flush its file and exit.
+    fn interrupt(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 impl Drop for Capture {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -80,7 +96,7 @@ fn http_over_loopback_captured_by_tcpdump() {
     let file = dir.path().join("lo.pcap");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let Some(_capture) = start(port, &file) else {
+    let Some(mut capture) = start(port, &file) else {
         return;
     };
 
@@ -112,18 +128,24 @@ fn http_over_loopback_captured_by_tcpdump() {
     server.join().unwrap();
     assert!(resp.ends_with(b"}"));
 
-    // Packets reach tcpdump asynchronously: read the file until the exchange is in it (or give up).
+    // Packets reach tcpdump asynchronously: read the file until the exchange is in it. If it is still
+    // incomplete, stop tcpdump the way a user does (SIGINT), which writes out what it holds, and read it once more.
     let det = Detector::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let report = loop {
+    let read = |det: &Detector| {
         let bytes = std::fs::read(&file).unwrap_or_default();
-        let r = scan(&det, &bytes[..], &Options::default());
-        let complete = ssn_flow(&r).is_some_and(|i| r.flows[i].phi >= 3);
-        if complete || Instant::now() > deadline {
-            break r;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+        scan(det, &bytes[..], &Options::default())
     };
+    let complete = |r: &Report| ssn_flow(r).is_some_and(|i| r.flows[i].phi >= 3);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut report = read(&det);
+    while !complete(&report) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        report = read(&det);
+    }
+    if !complete(&report) {
+        capture.interrupt();
+        report = read(&det);
+    }
     let i = ssn_flow(&report).expect("the SSN sent over loopback is in the capture");
     let flow = &report.flows[i];
     assert_eq!(flow.server.port(), port);
