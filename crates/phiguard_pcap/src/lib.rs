@@ -524,8 +524,8 @@ impl<'d> Scanner<'d> {
                 }
                 if summary.gaps > 0 {
                     summary.notes.push(format!(
-                        "{} gap(s), {} byte(s) missing from the capture: the rest was still scanned",
-                        summary.gaps, summary.missing_bytes
+                        "{} byte(s) missing from the capture: the rest was still scanned",
+                        summary.missing_bytes
                     ));
                 }
                 let (proto, dirs) = app::analyze_tcp(&streams, lim);
