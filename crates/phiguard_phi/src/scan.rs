@@ -1415,15 +1415,19 @@ impl Scan<'_> {
                 break;
             }
         }
-        if nw == 1 {
-            let f = dict::word_flags(&t[i..j]);
-            if f & dict::word::STOP != 0
-                && f & dict::word::CITY == 0
-                && !self.after_locative(i)
-                && !self.name_cue(i)
-            {
-                return j;
-            }
+        // Each word's dictionary flags, looked up once.
+        let mut flags = [0u8; 5];
+        for (f, &(s, e)) in flags.iter_mut().zip(&words[..nw]) {
+            *f = dict::word_flags(&t[s..e]);
+        }
+        let has = |x: usize, bit: u8| flags[x] & bit != 0;
+        if nw == 1
+            && has(0, dict::word::STOP)
+            && !has(0, dict::word::CITY)
+            && !self.after_locative(i)
+            && !self.name_cue(i)
+        {
+            return j;
         }
         let run_end = words[nw - 1].1;
         let run_end = if run_end - words[nw - 1].0 == 1 && run_end < n && t[run_end] == b'.' {
@@ -1506,12 +1510,14 @@ impl Scan<'_> {
         // Cities (one to three words) and hospitals; a title or other name cue before the run makes it a person.
         // `Sofia Lima`: a given name that is also a place, then a surname, is a person.
         let given_then_surname = || {
-            let (f, _, c) = dict::name_word(&t[i..j]);
+            use dict::word::{FIRST, LAST, STOP};
             let w1 = &t[words[1].0..words[1].1];
-            let (f2, l2, c2) = dict::name_word(w1);
-            f && !c && (f2 || l2 || name_shaped(w1, true)) && !c2
+            has(0, FIRST)
+                && !has(0, STOP)
+                && (has(1, FIRST) || has(1, LAST) || name_shaped(w1, true))
+                && !has(1, STOP)
         };
-        let city0 = city_words(t, &words[..nw]);
+        let city0 = city_words(t, &words[..nw], flags[0]);
         // Whether a name cue comes before the run, read once and only when needed.
         let cue0_cell = std::cell::OnceCell::new();
         let cue0 = || *cue0_cell.get_or_init(|| name_cue_at(t, i));
@@ -1536,11 +1542,10 @@ impl Scan<'_> {
         // Dictionary classes of the words (initials have none).
         let mut kinds: [(bool, bool, bool); 5] = [(false, false, false); 5];
         for (x, &(s, e)) in words[..nw].iter().enumerate() {
-            kinds[x] = if e - s == 1 {
-                (false, false, false)
-            } else {
-                dict::name_word(&t[s..e])
-            };
+            if e - s > 1 {
+                use dict::word::{FIRST, LAST, STOP};
+                kinds[x] = (has(x, FIRST), has(x, LAST), has(x, STOP));
+            }
         }
         // A known place later in the run (`Seen Boston`, `Southern Tunisia`): the place is reported and the
         // words before it are read on their own. Not when the place word belongs to a person: after a given
@@ -1557,7 +1562,7 @@ impl Scan<'_> {
             {
                 continue;
             }
-            if let Some(m) = city_words(t, &words[x..nw]) {
+            if let Some(m) = city_words(t, &words[x..nw], flags[x]) {
                 self.push(
                     Entity::Location,
                     words[x].0,
@@ -2470,11 +2475,11 @@ fn particles_end(t: &[u8], p: usize) -> Option<usize> {
     None
 }
 
-/// How many of `words` (from the first) name a known place: one to three words, or none.
-fn city_words(t: &[u8], words: &[(usize, usize)]) -> Option<usize> {
-    // The first word alone, with one lookup.
-    let &(s0, e0) = words.first()?;
-    let f = dict::word_flags(&t[s0..e0]);
+/// How many of `words` (from the first) name a known place: one to three words, or none. `f0` is the first
+/// word's [`dict::word_flags`].
+fn city_words(t: &[u8], words: &[(usize, usize)], f0: u8) -> Option<usize> {
+    let &(s0, _) = words.first()?;
+    let f = f0;
     if f & dict::word::CITY != 0 {
         return Some(1);
     }
