@@ -482,12 +482,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
             bytes as f64 / secs / 1e6
         );
     }
-    if a.output == PhiFormat::Text || !errors.is_empty() {
-        for e in &errors {
-            eprintln!("error: {e}");
-        }
-    }
-    if !errors.is_empty() {
+    if failed(&errors) {
         return Ok(EXIT_ERROR);
     }
     if bytes == 0 {
@@ -495,6 +490,14 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     }
     Ok(if total > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Prints the errors of a run (paths and positions, never input values) on stderr; whether there were any.
+pub(super) fn failed(errors: &[String]) -> bool {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    !errors.is_empty()
 }
 
 fn redact(a: RedactArgs) -> anyhow::Result<u8> {

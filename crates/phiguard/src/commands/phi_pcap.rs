@@ -253,12 +253,7 @@ pub fn run(a: PcapArgs) -> anyhow::Result<u8> {
             file_bytes as f64 / secs / 1e6
         );
     }
-    if a.output == PhiFormat::Text || !errors.is_empty() {
-        for e in &errors {
-            eprintln!("error: {e}");
-        }
-    }
-    if !errors.is_empty() {
+    if super::phi::failed(&errors) {
         return Ok(EXIT_ERROR);
     }
     if flow_total == 0 {
