@@ -160,7 +160,10 @@ pub fn scan(t: &[u8], out: &mut Vec<Match>) {
         }
         let line_start = i == 0 || t[i - 1] == b'\n' || t[i - 1] == b'\r';
         if line_start && c.is_ascii_uppercase() {
-            s.hl7(i);
+            if let Some(skip) = s.hl7(i) {
+                i = skip;
+                continue;
+            }
         }
         if let Some(skip) = s.noise(i) {
             i = skip;
@@ -2264,12 +2267,24 @@ impl Scan<'_> {
         }
     }
 
-    /// HL7 v2 segments that carry patient data (PID, NK1, GT1, IN1) at a line start.
-    fn hl7(&mut self, i: usize) {
+    /// HL7 v2 segments that carry patient data (PID, NK1, GT1, IN1) at a line start. The message header and
+    /// acknowledgment (MSH with its encoding characters, MSA) carry no patient data (applications, facilities,
+    /// send times, control ids): the end of such a segment is returned so that it is skipped, if it ends within
+    /// [`MAX_ENTITY`] bytes.
+    fn hl7(&mut self, i: usize) -> Option<usize> {
         let t = self.t;
         let n = t.len();
         if i + 4 > n || t[i + 3] != b'|' {
-            return;
+            return None;
+        }
+        let header = match &t[i..i + 3] {
+            b"MSH" => t[i + 4..].starts_with(b"^~\\&"),
+            b"MSA" => true,
+            _ => false,
+        };
+        if header {
+            let limit = n.min(i + MAX_ENTITY);
+            return memchr::memchr2(b'\r', b'\n', &t[i..limit]).map(|p| i + p);
         }
         let map: &[(usize, Entity, bool)] = match &t[i..i + 3] {
             // (field number, entity, first component only)
@@ -2310,7 +2325,7 @@ impl Scan<'_> {
                 (36, Entity::HealthPlanId, true),
                 (49, Entity::HealthPlanId, true),
             ],
-            _ => return,
+            _ => return None,
         };
         let mut field = 1usize;
         let mut s = i + 4;
@@ -2338,7 +2353,7 @@ impl Scan<'_> {
                     }
                 }
                 if at_end || field > 60 {
-                    return;
+                    return None;
                 }
                 field += 1;
                 s = k + 1;

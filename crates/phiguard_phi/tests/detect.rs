@@ -602,3 +602,23 @@ fn extensions_of_prefixed_phones() {
     // Letters glued to the digits that are not an extension end the number: no phone.
     assert!(found("(212) 555-0147xyz").is_empty());
 }
+
+#[test]
+fn hl7_message_header_and_acknowledgment_are_not_phi() {
+    let msg = "MSH|^~\\&|ADT|HOSP|EHR|CLINIC|20261124101500||ADT^A01|MSG0001|P|2.5\r\
+               PID|1||00482913^^^HOSP^MR||OKAFOR^ADAEZE^N||19610723|F\r\
+               MSA|AA|MSG0001\r";
+    assert_eq!(
+        found(msg),
+        vec![
+            (Entity::Mrn, "00482913".to_string()),
+            (Entity::Name, "OKAFOR^ADAEZE^N".to_string()),
+            (Entity::Date, "19610723".to_string())
+        ]
+    );
+    // Without HL7's encoding characters an MSH line is ordinary text.
+    assert_eq!(
+        found("MSH|patient Jane Doe ssn 456-12-7890\n"),
+        found("MSX|patient Jane Doe ssn 456-12-7890\n")
+    );
+}
