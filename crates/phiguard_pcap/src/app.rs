@@ -114,6 +114,30 @@ impl DirAnalysis {
         }
     }
 
+    /// An HTTP header block: every line but the metadata fields of [`METADATA_HEADERS`], which are counted as
+    /// cleartext but not scanned.
+    fn push_head(&mut self, head: &[u8], offset: u64) {
+        let mut p = Piece::default();
+        let mut at = 0;
+        for line in head.split_inclusive(|&c| c == b'\n') {
+            let metadata = at > 0
+                && memchr::memchr(b':', line).is_some_and(|colon| {
+                    let name = line[..colon].trim_ascii();
+                    METADATA_HEADERS
+                        .iter()
+                        .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
+                });
+            if metadata {
+                self.clear_bytes += line.len() as u64;
+            } else {
+                p.spans.push((p.text.len(), offset + at as u64, line.len()));
+                p.text.extend_from_slice(line);
+            }
+            at += line.len();
+        }
+        self.push(p);
+    }
+
     /// Raw bytes, up to a TLS handshake if one starts inside them.
     fn raw(&mut self, data: &[u8], offset: u64) {
         if self.tls_from.is_some() {
@@ -375,6 +399,41 @@ fn find(h: &[u8], n: &[u8]) -> Option<usize> {
     memchr::memmem::find(h, n)
 }
 
+/// HTTP header fields whose values are protocol metadata (times, sizes, encodings, caching, software), never a
+/// patient's data: a response's `Date:` is the time it was sent, not a date of service. Credentials are
+/// reported on their own and never scanned as text.
+const METADATA_HEADERS: &[&str] = &[
+    "date",
+    "expires",
+    "last-modified",
+    "if-modified-since",
+    "if-unmodified-since",
+    "retry-after",
+    "age",
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "etag",
+    "if-match",
+    "if-none-match",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "accept-ranges",
+    "cache-control",
+    "pragma",
+    "vary",
+    "server",
+    "user-agent",
+    "upgrade",
+    "strict-transport-security",
+    "authorization",
+    "proxy-authorization",
+];
+
 fn header_value<'a>(line: &'a [u8], name: &str) -> Option<&'a [u8]> {
     let colon = memchr::memchr(b':', line)?;
     line[..colon]
@@ -414,7 +473,7 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits, pairing: &mut 
             }
         };
         let head = &rest[..hend];
-        d.push(Piece::identity(head, off));
+        d.push_head(head, off);
         let mut length: Option<usize> = None;
         let mut chunked = false;
         let mut encoding: Option<&'static str> = None;

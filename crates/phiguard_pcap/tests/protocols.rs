@@ -296,6 +296,28 @@ fn http_headers_and_query_strings() {
 }
 
 #[test]
+fn http_metadata_headers_are_not_scanned_but_custom_headers_are() {
+    // A response's Date and Last-Modified are when it was sent, not dates of service; User-Agent carries
+    // versions. A custom header with a patient's date of birth is PHI.
+    let mut c = Conn::new("10.0.0.5:51016", "10.0.0.9:80", Link::Ethernet);
+    let req = b"GET /chart HTTP/1.1\r\nHost: ehr\r\nUser-Agent: curl/8.5.0 (x86_64-pc-linux-gnu) 2024-03-12\r\nX-Patient-DOB: 1961-07-23\r\n\r\n";
+    let resp = http(
+        "HTTP/1.1 200 OK",
+        &[
+            ("Date", "Tue, 24 Nov 2026 14:28:01 GMT"),
+            ("Last-Modified", "Mon, 23 Nov 2026 09:00:00 GMT"),
+        ],
+        b"",
+    );
+    let frames = c.exchange(req, &resp);
+    let r = run(&eth(&frames));
+    let flow = "10.0.0.5:51016 -> 10.0.0.9:80";
+    assert_eq!(phi(&r), vec![t("DATE", 4, flow, "1961-07-23")]);
+    // The skipped lines are still counted as bytes sent in the clear.
+    assert_eq!(r.flows[0].clear_bytes, r.flows[0].bytes);
+}
+
+#[test]
 fn http_keep_alive_head_response_has_no_body() {
     // HEAD's response announces a length but carries no body; the next response must still be parsed as one
     // (its gzip body decoded) rather than swallowed as the HEAD response's body.
