@@ -397,3 +397,55 @@ fn what_was_not_analysed_is_said() {
         stdout(&o)
     );
 }
+
+/// The bundled example: a real loopback capture (tcpdump) of a FHIR-style HTTP exchange and an HL7 ADT message
+/// over MLLP, synthetic patient data. Every identifier in it is found, and nothing else (no HTTP Date header,
+/// no HL7 control id).
+#[test]
+fn bundled_example_capture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let o = phiguard(
+        &root,
+        &["phi", "pcap", "-o", "json", "examples/traffic/ehr.pcap"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["stats"]["cleartext_flows_with_phi"], 2);
+    let cap = &doc["captures"][0];
+    let mut found: Vec<(String, String)> = cap["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["protocol"].as_str().unwrap().to_string(),
+                f["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("hl7-mllp", "ACCOUNT"),
+        ("hl7-mllp", "ADDRESS"),
+        ("hl7-mllp", "DATE"),
+        ("hl7-mllp", "MRN"),
+        ("hl7-mllp", "NAME"),
+        ("hl7-mllp", "PHONE"),
+        ("hl7-mllp", "SSN"),
+        ("http", "DATE"),
+        ("http", "DATE"),
+        ("http", "MRN"),
+        ("http", "NAME"),
+        ("http", "NAME"),
+        ("http", "NAME"),
+        ("http", "PHONE"),
+        ("http", "SSN"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(p, e)| (p.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    // Masked by default.
+    assert!(!stdout(&o).contains("456-12-7890"));
+}
