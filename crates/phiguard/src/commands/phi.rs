@@ -206,34 +206,45 @@ fn expand(paths: &[String]) -> (Vec<String>, Vec<String>) {
         }
         let path = Path::new(&p);
         if path.is_dir() {
-            let mut stack = vec![path.to_path_buf()];
-            let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                match std::fs::read_dir(&dir) {
-                    Ok(rd) => {
-                        for e in rd.flatten() {
-                            let ep = e.path();
-                            if ep.is_dir() {
-                                stack.push(ep);
-                            } else if ep.is_file() {
-                                found.push(ep.display().to_string());
-                            }
-                        }
-                    }
-                    Err(e) => errors.push(format!(
-                        "{}: cannot read directory: {}",
-                        dir.display(),
-                        e.kind()
-                    )),
-                }
-            }
-            found.sort();
-            files.extend(found);
+            let found = walk(path, |f| f.is_file(), &mut errors);
+            files.extend(found.iter().map(|f| f.display().to_string()));
         } else {
             files.push(p);
         }
     }
     (files, errors)
+}
+
+/// The files under `dir` (recursively, sorted) that `keep` accepts; unreadable directories are reported in
+/// `errors` and the walk goes on.
+pub(super) fn walk(
+    dir: &Path,
+    keep: impl Fn(&Path) -> bool,
+    errors: &mut Vec<String>,
+) -> Vec<std::path::PathBuf> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        match std::fs::read_dir(&dir) {
+            Ok(rd) => {
+                for e in rd.flatten() {
+                    let ep = e.path();
+                    if ep.is_dir() {
+                        stack.push(ep);
+                    } else if keep(&ep) {
+                        found.push(ep);
+                    }
+                }
+            }
+            Err(e) => errors.push(format!(
+                "{}: cannot read directory: {}",
+                dir.display(),
+                e.kind()
+            )),
+        }
+    }
+    found.sort();
+    found
 }
 
 fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {

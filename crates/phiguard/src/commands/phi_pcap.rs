@@ -77,34 +77,13 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             files.push(p.clone());
             continue;
         }
-        let mut stack = vec![p.clone()];
-        let mut found = Vec::new();
-        while let Some(dir) = stack.pop() {
-            match std::fs::read_dir(&dir) {
-                Ok(rd) => {
-                    for e in rd.flatten() {
-                        let ep = e.path();
-                        if ep.is_dir() {
-                            stack.push(ep);
-                        } else if is_capture_name(&ep) {
-                            found.push(ep);
-                        }
-                    }
-                }
-                Err(e) => errors.push(format!(
-                    "{}: cannot read directory: {}",
-                    dir.display(),
-                    e.kind()
-                )),
-            }
-        }
+        let found = super::phi::walk(p, is_capture_name, &mut errors);
         if found.is_empty() {
             errors.push(format!(
                 "{}: no capture files (.pcap, .pcapng, .cap, .gz) in the directory",
                 p.display()
             ));
         }
-        found.sort();
         files.extend(found);
     }
     (files, errors)
