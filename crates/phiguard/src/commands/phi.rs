@@ -2,7 +2,7 @@
 //! logs, JSON, HL7 v2, FHIR and CSV; `gen` writes synthetic PHI-bearing logs with gold spans.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -247,6 +247,52 @@ pub(super) fn walk(
     found
 }
 
+/// Inputs at least this large (in bytes) get a progress bar, when stderr is a terminal.
+const PROGRESS_BYTES: u64 = 256 << 20;
+
+/// A progress bar over the bytes of the regular files among `files`, when stderr is a terminal and they are
+/// large enough for the wait to matter.
+pub(super) fn byte_progress<'a>(
+    files: impl Iterator<Item = &'a Path>,
+    what: &'static str,
+) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let total: u64 = files
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    (total >= PROGRESS_BYTES).then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(what);
+        bar
+    })
+}
+
+/// A reader that advances a progress bar by the bytes read through it.
+pub(super) struct Progress<R> {
+    pub inner: R,
+    pub bar: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
+
 fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {
     if path == "-" {
         Ok(Box::new(io::stdin()))
@@ -286,15 +332,23 @@ struct FileResult {
     error: Option<String>,
 }
 
-fn scan_one(det: &Detector, path: &str, csv: bool) -> FileResult {
+fn scan_one(
+    det: &Detector,
+    path: &str,
+    csv: bool,
+    bar: Option<&indicatif::ProgressBar>,
+) -> FileResult {
     let mut res = FileResult {
         path: path.to_string(),
         found: Vec::new(),
         bytes: 0,
         error: None,
     };
-    let reader = match open(path) {
-        Ok(r) => r,
+    let reader: Box<dyn Read + Send> = match open(path) {
+        Ok(r) => Box::new(Progress {
+            inner: r,
+            bar: bar.cloned(),
+        }),
         Err(e) => {
             res.error = Some(format!("{path}: cannot read: {}", e.kind()));
             return res;
@@ -363,10 +417,17 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
     }
     let started = Instant::now();
     let cpu_before = cpu_seconds();
+    let bar = byte_progress(
+        files.iter().filter(|f| *f != "-").map(Path::new),
+        "scanning",
+    );
     let results: Vec<FileResult> = files
         .par_iter()
-        .map(|p| scan_one(&det, p, a.common.csv))
+        .map(|p| scan_one(&det, p, a.common.csv, bar.as_ref()))
         .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let elapsed = started.elapsed();
     let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let bytes: u64 = results.iter().map(|r| r.bytes).sum();

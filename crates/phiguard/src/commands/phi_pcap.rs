@@ -89,7 +89,12 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, errors)
 }
 
-fn scan_file(det: &Detector, path: &Path, opts: &Options) -> CaptureResult {
+fn scan_file(
+    det: &Detector,
+    path: &Path,
+    opts: &Options,
+    bar: Option<&indicatif::ProgressBar>,
+) -> CaptureResult {
     if path.as_os_str() == "-" {
         let report = phiguard_pcap::scan(det, io::stdin().lock(), opts);
         return result("-".into(), report);
@@ -104,6 +109,10 @@ fn scan_file(det: &Detector, path: &Path, opts: &Options) -> CaptureResult {
                 report: Report::default(),
             }
         }
+    };
+    let file = super::phi::Progress {
+        inner: file,
+        bar: bar.cloned(),
     };
     let report = phiguard_pcap::scan(det, BufReader::with_capacity(1 << 20, file), opts);
     result(name, report)
@@ -166,10 +175,20 @@ pub fn run(a: PcapArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     }
     let started = Instant::now();
+    let bar = super::phi::byte_progress(
+        files
+            .iter()
+            .filter(|f| f.as_os_str() != "-")
+            .map(PathBuf::as_path),
+        "reading captures",
+    );
     let results: Vec<CaptureResult> = files
         .par_iter()
-        .map(|p| scan_file(&det, p, &opts))
+        .map(|p| scan_file(&det, p, &opts, bar.as_ref()))
         .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let elapsed = started.elapsed();
     errors.extend(results.iter().filter_map(|r| r.error.clone()));
 
