@@ -2131,6 +2131,20 @@ impl Scan<'_> {
         if ke - k < 2 || !t[k].is_ascii_alphabetic() || (k > 0 && is_alnum(t[k - 1])) {
             return;
         }
+        // `patient name:`, `first name:`: a bare `name` key takes the word before it.
+        if k >= 2
+            && t[k - 1] == b' '
+            && t[k - 2].is_ascii_alphabetic()
+            && t[k..ke].eq_ignore_ascii_case(b"name")
+        {
+            let mut q = k - 1;
+            while q > 0 && t[q - 1].is_ascii_alphabetic() && k - q < 12 {
+                q -= 1;
+            }
+            if q == 0 || !is_alnum(t[q - 1]) {
+                k = q;
+            }
+        }
         let key = &t[k..ke];
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for &b in key {
@@ -2199,6 +2213,32 @@ impl Scan<'_> {
             }
             if e - vs >= 256 {
                 return;
+            }
+            // An unquoted name goes on over further words of the name lists (`patient_name=maria gonzalez
+            // level=info`), never over a word that is itself a key.
+            if kind == FieldKind::Is(Entity::Name) {
+                let mut words = 1;
+                while words < 3 && e + 1 < n && t[e] == b' ' && t[e + 1].is_ascii_alphabetic() {
+                    let ws = e + 1;
+                    let mut we = ws;
+                    while we < n
+                        && (t[we].is_ascii_alphabetic() || matches!(t[we], b'\'' | b'-'))
+                        && we - ws < 24
+                    {
+                        we += 1;
+                    }
+                    let f = dict::word_flags(&t[ws..we]);
+                    let ends_word = we == n
+                        || matches!(t[we], b' ' | b',' | b';' | b'\n' | b'\r' | b'\t' | b'.');
+                    if !ends_word
+                        || f & (dict::word::FIRST | dict::word::LAST) == 0
+                        || f & dict::word::STOP != 0
+                    {
+                        break;
+                    }
+                    e = we;
+                    words += 1;
+                }
             }
             (vs, e)
         };
@@ -2949,7 +2989,7 @@ fn tld(label: &[u8]) -> bool {
     )
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum FieldKind {
     Is(Entity),
     Age,
@@ -3027,6 +3067,7 @@ fn field_kind(key: &[u8]) -> Option<FieldKind> {
             matches!(
                 *w,
                 b"patient"
+                    | b"pt"
                     | b"first"
                     | b"last"
                     | b"given"

@@ -622,3 +622,28 @@ fn hl7_message_header_and_acknowledgment_are_not_phi() {
         found("MSX|patient Jane Doe ssn 456-12-7890\n")
     );
 }
+
+#[test]
+fn unquoted_names_after_name_keys_take_their_surnames() {
+    let name = |s: &str| vec![(Entity::Name, s.to_string())];
+    assert_eq!(
+        found("patient_name=maria gonzalez level=info"),
+        name("maria gonzalez")
+    );
+    assert_eq!(
+        found("patient name: maria gonzalez"),
+        name("maria gonzalez")
+    );
+    assert_eq!(found("pt name: robert johnson\n"), name("robert johnson"));
+    // The next key is not part of the name.
+    assert_eq!(
+        found("first_name: john last_name: smith"),
+        vec![
+            (Entity::Name, "john".to_string()),
+            (Entity::Name, "smith".to_string())
+        ]
+    );
+    // A bare `name` key is not a person's (services, containers).
+    assert!(found("service name: nginx ingress").is_empty());
+    assert!(found("container name: web").is_empty());
+}
