@@ -22,6 +22,8 @@ pub enum AppProtocol {
     Postgres,
     Tls,
     Dtls,
+    /// SSH (and SFTP/SCP over it): only the version banners are readable; never scanned.
+    Ssh,
     /// Not recognised: scanned as raw bytes.
     Raw,
 }
@@ -34,6 +36,7 @@ impl AppProtocol {
             AppProtocol::Postgres => "postgresql",
             AppProtocol::Tls => "tls",
             AppProtocol::Dtls => "dtls",
+            AppProtocol::Ssh => "ssh",
             AppProtocol::Raw => "raw",
         }
     }
@@ -265,6 +268,18 @@ fn first(s: &Stream) -> &[u8] {
 /// Analyses a TCP flow's two directions (client to server first); returns the flow's protocol.
 pub fn analyze_tcp(streams: &[Stream; 2], lim: Limits) -> (AppProtocol, [DirAnalysis; 2]) {
     let (c, s) = (first(&streams[0]), first(&streams[1]));
+    // SSH: each side opens with its version banner; everything after the key exchange is encrypted.
+    if c.starts_with(b"SSH-") || s.starts_with(b"SSH-") {
+        let encrypted = |st: &Stream| {
+            let mut d = DirAnalysis::new(AppProtocol::Ssh);
+            d.tls_from = Some(st.runs.first().map_or(0, |r| r.offset));
+            d
+        };
+        return (
+            AppProtocol::Ssh,
+            [encrypted(&streams[0]), encrypted(&streams[1])],
+        );
+    }
     let proto = if pg_start(c) {
         AppProtocol::Postgres
     } else if http_request_line(c) || http_response_line(s) {
@@ -442,6 +457,20 @@ fn header_value<'a>(line: &'a [u8], name: &str) -> Option<&'a [u8]> {
         .then(|| line[colon + 1..].trim_ascii())
 }
 
+/// A Content-Length value: one number, or a list of identical numbers (`21, 21`, as RFC 9110 allows when
+/// fields were combined).
+fn content_length(v: &[u8]) -> Option<usize> {
+    let mut value = None;
+    for part in v.split(|&c| c == b',') {
+        let n: usize = std::str::from_utf8(part.trim_ascii()).ok()?.parse().ok()?;
+        if value.is_some_and(|x| x != n) {
+            return None;
+        }
+        value = Some(n);
+    }
+    value
+}
+
 /// The end of an HTTP header block (just past its empty line, CRLF or bare LF).
 fn header_end(d: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'\n', d).find_map(|i| match d.get(i + 1) {
@@ -482,7 +511,7 @@ fn http(d: &mut DirAnalysis, data: &[u8], base: u64, lim: Limits, pairing: &mut 
             let line_off = line_at;
             line_at += line.len() + 1;
             if let Some(v) = header_value(line, "content-length") {
-                length = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok());
+                length = content_length(v);
             } else if let Some(v) = header_value(line, "transfer-encoding") {
                 chunked = v.to_ascii_lowercase().ends_with(b"chunked");
             } else if let Some(v) = header_value(line, "content-encoding") {

@@ -90,6 +90,8 @@ pub enum Encryption {
     ClearThenTls,
     /// TLS (or DTLS) from the first application byte.
     Tls,
+    /// SSH: encrypted after the version banners.
+    Ssh,
     /// No application data.
     Empty,
 }
@@ -100,6 +102,7 @@ impl Encryption {
             Encryption::Cleartext => "cleartext",
             Encryption::ClearThenTls => "cleartext-then-tls",
             Encryption::Tls => "tls",
+            Encryption::Ssh => "ssh",
             Encryption::Empty => "empty",
         }
     }
@@ -674,6 +677,9 @@ impl<'d> Scanner<'d> {
 fn encryption(dirs: &[app::DirAnalysis; 2], bytes: u64) -> Encryption {
     if bytes == 0 {
         return Encryption::Empty;
+    }
+    if dirs.iter().any(|d| d.protocol == app::AppProtocol::Ssh) {
+        return Encryption::Ssh;
     }
     let clear: u64 = dirs.iter().map(|d| d.clear_bytes).sum();
     let tls = dirs.iter().any(|d| d.tls_from.is_some());

@@ -132,7 +132,12 @@ fn ipv4(d: &[u8]) -> Decoded<'_> {
         return Decoded::Malformed("IPv4 header");
     }
     let ihl = usize::from(d[0] & 0x0F) * 4;
-    let total = usize::from(u16::from_be_bytes([d[2], d[3]]));
+    // A total length of 0 is what segmentation offload (TSO, BIG TCP) leaves in captures taken on the sending
+    // host: the packet is as long as what was captured.
+    let total = match usize::from(u16::from_be_bytes([d[2], d[3]])) {
+        0 => d.len(),
+        t => t,
+    };
     if ihl < 20 || d.len() < ihl || total < ihl {
         return Decoded::Malformed("IPv4 header length");
     }
@@ -157,7 +162,12 @@ fn ipv6(d: &[u8]) -> Decoded<'_> {
     let mut dst = [0u8; 16];
     src.copy_from_slice(&d[8..24]);
     dst.copy_from_slice(&d[24..40]);
-    let end = (40 + plen).min(d.len());
+    // A payload length of 0 (jumbogram or segmentation offload): as long as what was captured.
+    let end = if plen == 0 {
+        d.len()
+    } else {
+        (40 + plen).min(d.len())
+    };
     let mut at = 40;
     loop {
         match next {

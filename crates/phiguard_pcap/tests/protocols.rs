@@ -952,3 +952,59 @@ fn flow_limit_counts_what_it_refuses_and_closed_flows_make_room() {
         .iter()
         .all(|f| r.flows[f.flow].client.port() != 40006));
 }
+
+#[test]
+fn ssh_is_encrypted_and_never_scanned() {
+    let mut c = Conn::new("10.4.0.1:50022", "10.4.0.2:22", Link::Ethernet);
+    let mut client = b"SSH-2.0-OpenSSH_9.6\r\n".to_vec();
+    client.extend_from_slice(b"\x00\x00\x01\x0c ssn=456-78-9012 name=Maria Gonzalez");
+    let server = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\x00\x00\x00\x7c dob 1961-07-23";
+    let r = run(&eth(&c.exchange(&client, server)));
+    assert!(phi(&r).is_empty(), "{:?}", phi(&r));
+    let f = &r.flows[0];
+    assert_eq!(
+        (f.protocol, f.encryption, f.clear_bytes),
+        (AppProtocol::Ssh, Encryption::Ssh, 0)
+    );
+}
+
+#[test]
+fn zero_ip_total_length_from_segmentation_offload_is_read_as_captured() {
+    // Captures taken on a sending host with TSO show IPv4 total length 0 on large segments.
+    let mut c = Conn::new("10.0.0.5:51020", "10.0.0.9:80", Link::Ethernet);
+    let req = http(
+        "POST /p HTTP/1.1",
+        &[("Host", "ehr")],
+        br#"{"ssn":"456-78-9012"}"#,
+    );
+    let mut frames = c.exchange(&req, &http("HTTP/1.1 204 No Content", &[], b""));
+    for f in &mut frames {
+        f.data[16] = 0;
+        f.data[17] = 0;
+    }
+    let r = run(&eth(&frames));
+    assert_eq!(r.stats.malformed, 0);
+    assert_eq!(
+        phi(&r),
+        vec![t("SSN", 4, "10.0.0.5:51020 -> 10.0.0.9:80", "456-78-9012")]
+    );
+}
+
+#[test]
+fn http_content_length_list_of_identical_values_keeps_framing() {
+    // `Content-Length: 21, 21` frames the first response; the next response is still parsed as one.
+    let mut c = Conn::new("10.0.0.5:51021", "10.0.0.9:80", Link::Ethernet);
+    let reqs = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+    let mut resps = b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\n{}".to_vec();
+    resps.extend(http(
+        "HTTP/1.1 200 OK",
+        &[("Content-Encoding", "gzip")],
+        &gzip_body(br#"{"ssn":"567-89-0123"}"#),
+    ));
+    let r = run(&eth(&c.exchange(reqs, &resps)));
+    assert_eq!(
+        phi(&r),
+        vec![t("SSN", 5, "10.0.0.5:51021 -> 10.0.0.9:80", "567-89-0123")]
+    );
+    assert!(r.findings[0].decoded);
+}

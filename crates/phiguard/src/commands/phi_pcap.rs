@@ -152,7 +152,7 @@ fn first_phi_frame(r: &Report, id: usize) -> u64 {
 
 /// A flow with PHI in the clear: the transmission-security problem.
 fn exposed(f: &FlowSummary) -> bool {
-    f.phi_in_clear() && f.encryption != Encryption::Tls
+    f.phi_in_clear() && !matches!(f.encryption, Encryption::Tls | Encryption::Ssh)
 }
 
 pub fn run(a: PcapArgs) -> anyhow::Result<u8> {
@@ -231,7 +231,7 @@ pub fn run(a: PcapArgs) -> anyhow::Result<u8> {
         let tls = results
             .iter()
             .flat_map(|r| r.report.flows.iter())
-            .filter(|f| f.encryption == Encryption::Tls)
+            .filter(|f| matches!(f.encryption, Encryption::Tls | Encryption::Ssh))
             .count();
         writeln!(
             out,
