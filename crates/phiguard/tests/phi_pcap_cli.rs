@@ -396,6 +396,30 @@ fn what_was_not_analysed_is_said() {
         "{}",
         stdout(&o)
     );
+    // JSON and SARIF say the same.
+    let o = phiguard(dir.path(), &["phi", "pcap", "-o", "json", "partial.pcap"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        doc["captures"][0]["not_analysed"],
+        serde_json::json!(["1 IP fragment(s) not reassembled", "1 malformed frame(s)"])
+    );
+    let o = phiguard(dir.path(), &["phi", "pcap", "-o", "sarif", "partial.pcap"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let inv = &doc["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], true);
+    let notes: Vec<&str> = inv["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "partial.pcap: not analysed: 1 IP fragment(s) not reassembled",
+            "partial.pcap: not analysed: 1 malformed frame(s)"
+        ]
+    );
 }
 
 /// The bundled example: a real loopback capture (tcpdump) of a FHIR-style HTTP exchange and an HL7 ADT message

@@ -12,7 +12,7 @@ pub use catalog::{catalog_json, catalog_markdown, catalog_text, rule_doc};
 pub use html::{html, html_model, json_with_time, utc_timestamp, ModelInput};
 pub use junit::junit;
 pub use markdown::markdown;
-pub use sarif::sarif;
+pub use sarif::{sarif, uri as sarif_uri};
 pub use text::{text, TextOptions};
 
 use phiguard_core::ScanReport;

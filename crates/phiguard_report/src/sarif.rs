@@ -25,11 +25,25 @@ fn security_severity(sev: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path as the user gave it (forward slashes, percent-encoded).
-fn uri(path: &str) -> String {
+/// A SARIF `artifactLocation.uri` for a path as the user gave it: a relative reference (forward slashes,
+/// percent-encoded), or a `file://` URI for an absolute path (SARIF forbids relative references that begin
+/// with a slash); `stdin` for standard input.
+pub fn uri(path: &str) -> String {
     let p = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
-    let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
+    if p == "-" {
+        return "stdin".to_string();
+    }
+    // `C:/x` (a Windows drive) is absolute too.
+    let b = p.as_bytes();
+    let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/';
+    let (mut out, rest) = if p.starts_with('/') {
+        (String::from("file://"), b)
+    } else if drive {
+        (format!("file:///{}:", char::from(b[0])), &b[2..])
+    } else {
+        (String::new(), b)
+    };
+    for &b in rest {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(b as char)
@@ -195,4 +209,19 @@ pub fn sarif(report: &ScanReport) -> String {
         }],
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn artifact_uris() {
+        assert_eq!(uri("deploy/app.yaml"), "deploy/app.yaml");
+        assert_eq!(uri("./deploy/my app.yaml"), "deploy/my%20app.yaml");
+        assert_eq!(uri("/srv/k8s/app.yaml"), "file:///srv/k8s/app.yaml");
+        assert_eq!(uri("C:\\k8s\\app.yaml"), "file:///C:/k8s/app.yaml");
+        assert_eq!(uri("a:b.yaml"), "a%3Ab.yaml");
+        assert_eq!(uri("-"), "stdin");
+    }
 }

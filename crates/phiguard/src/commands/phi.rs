@@ -510,7 +510,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
                             "level": if l.m.confidence >= 0.8 { "error" } else { "warning" },
                             "message": {"text": format!("{} (Safe Harbor identifier {}), confidence {:.2}: {}", l.m.entity, l.m.entity.safe_harbor(), l.m.confidence, value(l))},
                             "locations": [{"physicalLocation": {
-                                "artifactLocation": {"uri": r.path},
+                                "artifactLocation": {"uri": phiguard_report::sarif_uri(&r.path)},
                                 "region": {"startLine": l.line, "startColumn": l.column,
                                            "byteOffset": l.m.start, "byteLength": l.m.end - l.m.start}
                             }}]

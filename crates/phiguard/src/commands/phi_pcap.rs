@@ -340,40 +340,45 @@ fn write_text(
             }
         }
         // What was not analysed, so that a clean result is never read as "all of it was clean".
-        let st = &r.report.stats;
-        let mut unread = Vec::new();
-        if st.ip_fragments > 0 {
-            unread.push(format!(
-                "{} IP fragment(s) not reassembled",
-                st.ip_fragments
-            ));
-        }
-        if st.malformed > 0 {
-            unread.push(format!("{} malformed frame(s)", st.malformed));
-        }
-        if st.unknown_link > 0 {
-            unread.push(format!(
-                "{} frame(s) of an unsupported link type",
-                st.unknown_link
-            ));
-        }
-        if st.flows_over_cap > 0 {
-            unread.push(format!(
-                "{} packet(s) of flows beyond the flow limit",
-                st.flows_over_cap
-            ));
-        }
-        if st.dropped_bytes > 0 {
-            unread.push(format!(
-                "{} byte(s) beyond the memory caps",
-                st.dropped_bytes
-            ));
-        }
+        let unread = not_analysed(&r.report.stats);
         if !unread.is_empty() {
             writeln!(out, "{}: not analysed: {}", r.path, unread.join(", "))?;
         }
     }
     Ok(())
+}
+
+/// The parts of a capture that were counted but not analysed.
+fn not_analysed(st: &phiguard_pcap::Stats) -> Vec<String> {
+    let mut unread = Vec::new();
+    if st.ip_fragments > 0 {
+        unread.push(format!(
+            "{} IP fragment(s) not reassembled",
+            st.ip_fragments
+        ));
+    }
+    if st.malformed > 0 {
+        unread.push(format!("{} malformed frame(s)", st.malformed));
+    }
+    if st.unknown_link > 0 {
+        unread.push(format!(
+            "{} frame(s) of an unsupported link type",
+            st.unknown_link
+        ));
+    }
+    if st.flows_over_cap > 0 {
+        unread.push(format!(
+            "{} packet(s) of flows beyond the flow limit",
+            st.flows_over_cap
+        ));
+    }
+    if st.dropped_bytes > 0 {
+        unread.push(format!(
+            "{} byte(s) beyond the memory caps",
+            st.dropped_bytes
+        ));
+    }
+    unread
 }
 
 #[derive(serde::Serialize)]
@@ -401,6 +406,11 @@ struct JsonCapture<'a> {
     scanned_bytes: u64,
     ip_fragments: u64,
     malformed_frames: u64,
+    unknown_link_frames: u64,
+    packets_over_flow_limit: u64,
+    bytes_over_memory_caps: u64,
+    /// What was counted but not analysed, in words (empty when everything was).
+    not_analysed: Vec<String>,
     error: Option<&'a str>,
     findings: Vec<JsonFinding>,
     flows: Vec<JsonFlow<'a>>,
@@ -547,6 +557,10 @@ fn write_json(
                 scanned_bytes: rep.stats.scanned_bytes,
                 ip_fragments: rep.stats.ip_fragments,
                 malformed_frames: rep.stats.malformed,
+                unknown_link_frames: rep.stats.unknown_link,
+                packets_over_flow_limit: rep.stats.flows_over_cap,
+                bytes_over_memory_caps: rep.stats.dropped_bytes,
+                not_analysed: not_analysed(&rep.stats),
                 error: r.error.as_deref(),
                 findings,
                 flows,
@@ -600,7 +614,7 @@ fn write_sarif(
                 "level": level,
                 "message": {"text": text},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": r.path}},
+                    "physicalLocation": {"artifactLocation": {"uri": phiguard_report::sarif_uri(&r.path)}},
                     "logicalLocations": [{"name": format!("frame {}", f.frame), "fullyQualifiedName": format!("{}/frame/{}", flow.label(), f.frame)}]
                 }],
                 "properties": {"frame": f.frame, "flow": flow.label(), "protocol": f.protocol.as_str(), "direction": side(f.side), "time": f.ts.rfc3339()}
@@ -623,7 +637,7 @@ fn write_sarif(
                     flow.phi, flow.protocol, flow.label(), flow.encryption.as_str()
                 )},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": r.path}},
+                    "physicalLocation": {"artifactLocation": {"uri": phiguard_report::sarif_uri(&r.path)}},
                     "logicalLocations": [{"name": format!("frame {first}"), "fullyQualifiedName": flow.label()}]
                 }],
                 "properties": {"first_phi_frame": first, "flow": flow.label(), "protocol": flow.protocol.as_str(), "hipaa": TRANSMISSION_SECURITY}
@@ -652,11 +666,28 @@ fn write_sarif(
             serde_json::json!({"id": id, "shortDescription": {"text": text}, "properties": {"hipaa": hipaa}})
         })
         .collect();
+    // Read errors and what was not analysed, per capture.
+    let notifications: Vec<serde_json::Value> = results
+        .iter()
+        .flat_map(|r| {
+            let error = r.error.iter().map(|e| {
+                serde_json::json!({"level": "error", "message": {"text": e}})
+            });
+            let unread = not_analysed(&r.report.stats).into_iter().map(|u| {
+                serde_json::json!({"level": "warning", "message": {"text": format!("{}: not analysed: {u}", r.path)}})
+            });
+            error.chain(unread).collect::<Vec<_>>()
+        })
+        .collect();
     let doc = serde_json::json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "phiguard", "rules": rule_docs}},
+            "invocations": [{
+                "executionSuccessful": results.iter().all(|r| r.error.is_none()),
+                "toolExecutionNotifications": notifications
+            }],
             "results": sarif_results
         }]
     });
