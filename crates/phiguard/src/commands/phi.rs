@@ -409,9 +409,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<u8> {
     let det = detector(&a.common)?;
     let (files, mut errors) = expand(&a.paths);
     if files.is_empty() {
-        for e in &errors {
-            eprintln!("error: {e}");
-        }
+        failed(&errors);
         eprintln!("error: no input files");
         return Ok(EXIT_ERROR);
     }

@@ -168,9 +168,7 @@ pub fn run(a: PcapArgs) -> anyhow::Result<u8> {
     };
     let (files, mut errors) = expand(&a.paths);
     if files.is_empty() {
-        for e in &errors {
-            eprintln!("error: {e}");
-        }
+        super::phi::failed(&errors);
         eprintln!("error: no capture files");
         return Ok(EXIT_ERROR);
     }
