@@ -30,8 +30,9 @@ pub enum PhiCommand {
     Pcap(super::phi_pcap::PcapArgs),
 }
 
+/// What configures the detector, shared by every `phi` command that detects.
 #[derive(Args, Debug)]
-pub struct Common {
+pub struct DetectArgs {
     /// Configuration file with a `[phi-detect]` section (default: ./phiguard.toml if present).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -43,6 +44,12 @@ pub struct Common {
     /// AGE_OVER_89, OTHER_ID.
     #[arg(long, value_delimiter = ',')]
     pub entities: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct Common {
+    #[command(flatten)]
+    pub detect: DetectArgs,
     /// Treat every input as CSV with a header row (default: by the `.csv` extension).
     #[arg(long)]
     pub csv: bool,
@@ -154,7 +161,7 @@ pub fn run(cmd: PhiCommand) -> anyhow::Result<u8> {
     }
 }
 
-pub(super) fn detector(c: &Common) -> anyhow::Result<Detector> {
+pub(super) fn detector(c: &DetectArgs) -> anyhow::Result<Detector> {
     let path = match &c.config {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("phiguard.toml")).filter(|p| p.is_file()),
@@ -406,7 +413,7 @@ struct JsonFinding<'a> {
 }
 
 fn scan(a: ScanArgs) -> anyhow::Result<u8> {
-    let det = detector(&a.common)?;
+    let det = detector(&a.common.detect)?;
     let (files, mut errors) = expand(&a.paths);
     if files.is_empty() {
         failed(&errors);
@@ -571,7 +578,7 @@ pub(super) fn failed(errors: &[String]) -> bool {
 }
 
 fn redact(a: RedactArgs) -> anyhow::Result<u8> {
-    let det = detector(&a.common)?;
+    let det = detector(&a.common.detect)?;
     let redactor = match a.mode {
         RedactMode::Tag => Redactor::Tag,
         RedactMode::Partial => Redactor::Partial,
@@ -627,7 +634,7 @@ fn redact(a: RedactArgs) -> anyhow::Result<u8> {
 }
 
 fn evaluate(a: EvalArgs) -> anyhow::Result<u8> {
-    let det = detector(&a.common)?;
+    let det = detector(&a.common.detect)?;
     let docs = match a.corpus {
         Corpus::Presidio => eval::load_presidio(&a.path)?,
         Corpus::Brat => eval::load_brat_dir(&a.path)?,

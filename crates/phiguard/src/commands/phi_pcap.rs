@@ -11,7 +11,7 @@ use phiguard_pcap::{Encryption, Finding, FlowSummary, Kind, Options, Report, Sid
 use phiguard_phi::{mask, Detector};
 use rayon::prelude::*;
 
-use super::phi::{Common, PhiFormat};
+use super::phi::{DetectArgs, PhiFormat};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 /// The HIPAA standard a cleartext flow carrying PHI fails.
@@ -39,15 +39,8 @@ pub struct PcapArgs {
     /// Print frames, bytes and throughput on stderr.
     #[arg(long)]
     pub stats: bool,
-    /// Configuration file with a `[phi-detect]` section (default: ./phiguard.toml if present).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Report matches at or above this confidence (0.0-1.0; default 0.5 or the configuration's).
-    #[arg(long)]
-    pub min_confidence: Option<f32>,
-    /// Only these identifier types (comma-separated, as for `phi scan`).
-    #[arg(long, value_delimiter = ',')]
-    pub entities: Vec<String>,
+    #[command(flatten)]
+    pub detect: DetectArgs,
 }
 
 struct CaptureResult {
@@ -156,12 +149,7 @@ fn exposed(f: &FlowSummary) -> bool {
 }
 
 pub fn run(a: PcapArgs) -> anyhow::Result<u8> {
-    let det = super::phi::detector(&Common {
-        config: a.config.clone(),
-        min_confidence: a.min_confidence,
-        entities: a.entities.clone(),
-        csv: false,
-    })?;
+    let det = super::phi::detector(&a.detect)?;
     let opts = Options {
         max_stream_bytes: a.max_stream_bytes,
         ..Options::default()
